@@ -1,0 +1,40 @@
+"""Phone numbers: parse to E.164 and mask for logs."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+
+class InvalidPhoneError(ValueError):
+    pass
+
+
+def to_e164(raw: str, region: str = "ZA") -> str:
+    """Parse what a gateway or a person typed ('082 555 1234', '27825551234', '+27...')."""
+    text = (raw or "").strip()
+    if text.isdigit() and len(text) > 10 and not text.startswith("0"):
+        text = "+" + text  # gateways sometimes drop the plus
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneError(raw) from None
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidPhoneError(raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_PHONE = re.compile(r"\+?\d[\d ]{8,14}\d")
+
+
+def mask(phone: str) -> str:
+    """'+27825551234' -> '+2782*****34': enough to tell numbers apart in a log, no more."""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:5] + "*" * (len(digits) - 7) + digits[-2:]
+
+
+def mask_phones_in(text: str) -> str:
+    return _PHONE.sub(lambda m: mask(m.group(0).replace(" ", "")), text)

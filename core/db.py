@@ -1,0 +1,107 @@
+"""Declarative base and the unit of work.
+
+A unit of work is one database transaction. It rolls back unless `commit()` was called, so a
+handler that raises half-way leaves nothing behind. Outbox rows and scheduled jobs are written
+through the same session, which is what makes them transactional (DESIGN.md 3 and 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from core.clock import Clock, SystemClock
+from core.settings import Settings
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(timezone=True), int: BigInteger}
+
+
+def id_column() -> Mapped[int]:
+    return mapped_column(BigInteger, primary_key=True, autoincrement=True)
+
+
+def created_column() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction plus what a handler needs beside it: settings, clock, after-commit hooks.
+
+    `after_commit` callbacks run only when the transaction committed. `wake_relay`, when wired,
+    asks a worker to deliver new outbox rows at once instead of on the scheduler's next sweep.
+    """
+
+    session_factory: Callable[[], Session]
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock = field(default_factory=SystemClock)
+    wake_relay: Callable[[], None] | None = None
+    _session: Session | None = None
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its `with` block")
+        return self._session
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self.session_factory()
+        self._after_commit = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._after_commit = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def fresh(self) -> UnitOfWork:
+        """A new, independent unit of work sharing this one's wiring."""
+        return UnitOfWork(self.session_factory, self.settings, self.clock, self.wake_relay)
+
+    def __call__(self) -> UnitOfWork:
+        return self.fresh()
+
+    def add(self, obj: Any) -> None:
+        self.session.add(obj)

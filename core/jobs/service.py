@@ -1,0 +1,196 @@
+"""Schedule, claim and run SQL-backed jobs.
+
+The row is the truth; RQ only carries the "run job N now" message. If Redis loses that message
+(flush, restart), `requeue_lost` finds the row still `queued` and hands it over again, and
+`run_job` is idempotent: a job that is already done is not run twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from core.db import UnitOfWork
+
+from .model import JobStatus, ScheduledJob
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UnitOfWork, dict[str, Any]], None]
+_HANDLERS: dict[str, Handler] = {}
+
+RUNNING_TIMEOUT = timedelta(minutes=10)
+
+
+class UnknownJobKindError(KeyError):
+    pass
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the handler for one kind of job. The handler opens its own transactions."""
+
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def handlers() -> Mapping[str, Handler]:
+    return dict(_HANDLERS)
+
+
+def schedule(
+    uow: UnitOfWork,
+    kind: str,
+    payload: Mapping[str, Any],
+    *,
+    due_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 5,
+) -> int | None:
+    """Add a job in the caller's transaction. With `dedupe_key`, scheduling twice adds one job."""
+    stmt = (
+        insert(ScheduledJob)
+        .values(
+            kind=kind,
+            payload=dict(payload),
+            due_at=due_at or uow.now(),
+            status=JobStatus.PENDING,
+            dedupe_key=dedupe_key,
+            max_attempts=max_attempts,
+            created_at=uow.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(ScheduledJob.id)
+    )
+    return uow.session.execute(stmt).scalar_one_or_none()
+
+
+def cancel(uow: UnitOfWork, dedupe_key: str) -> bool:
+    result = uow.session.execute(
+        update(ScheduledJob)
+        .where(
+            ScheduledJob.dedupe_key == dedupe_key,
+            ScheduledJob.status.in_([JobStatus.PENDING, JobStatus.QUEUED]),
+        )
+        .values(status=JobStatus.CANCELLED, finished_at=uow.now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim_due(uow: UnitOfWork, limit: int = 200) -> list[int]:
+    """Mark due jobs `queued` and return their ids; the caller hands them to RQ after commit."""
+    now = uow.now()
+    with uow:
+        ids = uow.session.scalars(
+            select(ScheduledJob.id)
+            .where(ScheduledJob.status == JobStatus.PENDING, ScheduledJob.due_at <= now)
+            .order_by(ScheduledJob.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if ids:
+            uow.session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.id.in_(ids))
+                .values(status=JobStatus.QUEUED, queued_at=now)
+            )
+        uow.commit()
+    return list(ids)
+
+
+def queued_before(uow: UnitOfWork, moment: datetime) -> list[int]:
+    """Jobs handed to RQ before `moment` that have not started: candidates for re-handing."""
+    with uow:
+        return list(
+            uow.session.scalars(
+                select(ScheduledJob.id).where(
+                    ScheduledJob.status == JobStatus.QUEUED, ScheduledJob.queued_at <= moment
+                )
+            ).all()
+        )
+
+
+def release_stuck(uow: UnitOfWork) -> int:
+    """Jobs marked running for too long (their worker died) go back to pending."""
+    now = uow.now()
+    with uow:
+        result = uow.session.execute(
+            update(ScheduledJob)
+            .where(
+                ScheduledJob.status == JobStatus.RUNNING,
+                ScheduledJob.started_at <= now - RUNNING_TIMEOUT,
+            )
+            .values(status=JobStatus.PENDING, due_at=now)
+        )
+        uow.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def run_job(uow: UnitOfWork, job_id: int) -> str:
+    """Run one job if it is still waiting to run. Returns the job's status afterwards."""
+    now = uow.now()
+    with uow:
+        row = uow.session.execute(
+            update(ScheduledJob)
+            .where(
+                ScheduledJob.id == job_id,
+                or_(
+                    ScheduledJob.status == JobStatus.QUEUED,
+                    ScheduledJob.status == JobStatus.PENDING,
+                ),
+                ScheduledJob.due_at <= now,
+            )
+            .values(status=JobStatus.RUNNING, started_at=now, attempts=ScheduledJob.attempts + 1)
+            .returning(
+                ScheduledJob.kind,
+                ScheduledJob.payload,
+                ScheduledJob.attempts,
+                ScheduledJob.max_attempts,
+            )
+        ).one_or_none()
+        uow.commit()
+    if row is None:
+        with uow:
+            status = uow.session.scalar(
+                select(ScheduledJob.status).where(ScheduledJob.id == job_id)
+            )
+        return status or "missing"
+
+    kind, payload, attempts, max_attempts = row
+    try:
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            raise UnknownJobKindError(kind)
+        handler(uow.fresh(), payload)
+    except Exception as err:  # noqa: BLE001 - any failure is recorded on the row and retried
+        log.exception("job %s (%s) failed on attempt %s", job_id, kind, attempts)
+        final = attempts >= max_attempts or isinstance(err, UnknownJobKindError)
+        with uow:
+            uow.session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.id == job_id)
+                .values(
+                    status=JobStatus.FAILED if final else JobStatus.PENDING,
+                    due_at=uow.now() + timedelta(seconds=min(30 * 2**attempts, 3600)),
+                    last_error=f"{type(err).__name__}: {err}"[:2000],
+                    finished_at=uow.now() if final else None,
+                )
+            )
+            uow.commit()
+        return JobStatus.FAILED if final else JobStatus.PENDING
+
+    with uow:
+        uow.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id == job_id)
+            .values(status=JobStatus.DONE, finished_at=uow.now())
+        )
+        uow.commit()
+    return JobStatus.DONE

@@ -1,0 +1,209 @@
+"""The one place that reads the environment.
+
+Every setting has a safe embedded default, so a fresh machine runs with none set. A bad value
+raises `ConfigError` whose message is one line naming the setting; the CLI prints it and exits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SMS_PROVIDERS = ("console", "twilio", "africastalking")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed. `str(err)` is one line that names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None  # None: start the embedded PostgreSQL under var_dir
+    redis_url: str | None = None  # None: start the embedded Redis under var_dir
+    var_dir: Path = Path("var")
+    public_base_url: str = "http://127.0.0.1:8000"
+    default_region: str = "ZA"
+    timezone: str = "Africa/Johannesburg"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    sms_provider: str = "console"
+    sms_fallback_provider: str | None = None
+    sms_rate_per_second: float = 30.0
+    sms_cost_cents: Mapping[str, int] = field(
+        default_factory=lambda: {"console": 0, "twilio": 65, "africastalking": 25}
+    )
+    sms_sender_numbers: tuple[str, ...] = ()
+    inbound_per_minute: int = 10
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_base_url: str | None = None  # tests and staging point the SDK elsewhere
+
+    at_username: str = "sandbox"
+    at_api_key: str | None = None
+    at_sender_id: str | None = None
+    at_api_base_url: str | None = None
+    at_webhook_token: str | None = None
+
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base_url: str | None = None
+
+    ussd_service_code: str = "*120*5372#"
+    ussd_session_idle_seconds: int = 180
+    sms_session_idle_seconds: int = 1800
+
+    offer_timeout_seconds: int = 120
+    offer_max_attempts: int = 5
+    decline_cooloff_seconds: int = 900
+    dispatch_radius_km: float = 25.0
+    dispatch_candidates: int = 20
+    dispatch_weights: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "distance": 0.40,
+            "load": 0.20,
+            "expertise": 0.20,
+            "acceptance": 0.10,
+            "fairness": 0.10,
+        }
+    )
+    free_cancel_minutes: int = 60
+    cancel_fee_cents: int = 5000
+    booking_horizon_days: int = 30
+
+    pin_max_attempts: int = 5
+    pin_lock_minutes: int = 15
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None or self.redis_url is None
+
+    def replace(self, **changes: Any) -> Settings:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def number(name: str, default: float, kind: type = int) -> Any:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{name}: expected a number, got {raw!r}") from None
+            if value < 0:
+                raise ConfigError(f"{name}: must not be negative, got {raw!r}")
+            return value
+
+        def provider(name: str, default: str | None) -> str | None:
+            value = (get(name) or default or "").lower() or None
+            if value is not None and value not in SMS_PROVIDERS:
+                raise ConfigError(
+                    f"{name}: unknown provider {value!r}; "
+                    f"expected one of {', '.join(SMS_PROVIDERS)}"
+                )
+            return value
+
+        database_url = get("DATABASE_URL")
+        if database_url is not None:
+            database_url = normalise_database_url(database_url)
+        redis_url = get("REDIS_URL")
+        if redis_url is not None and not re.match(r"^(redis|rediss|unix)://", redis_url):
+            raise ConfigError(
+                "REDIS_URL: expected redis://host:port/db, rediss:// or unix:///path/to.socket"
+            )
+        tz_name = get("TIMEZONE") or "Africa/Johannesburg"
+        try:
+            ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"TIMEZONE: unknown time zone {tz_name!r}") from None
+
+        sms_provider = provider("SMS_PROVIDER", "console")
+        fallback = provider("SMS_FALLBACK_PROVIDER", None)
+        if fallback == sms_provider:
+            fallback = None
+        for chosen in (sms_provider, fallback):
+            if chosen == "twilio" and not (get("TWILIO_ACCOUNT_SID") and get("TWILIO_AUTH_TOKEN")):
+                raise ConfigError(
+                    "TWILIO_ACCOUNT_SID: twilio is chosen as an SMS provider but "
+                    "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN are not set"
+                )
+            if chosen == "africastalking" and not get("AT_API_KEY"):
+                raise ConfigError(
+                    "AT_API_KEY: africastalking is chosen as an SMS provider "
+                    "but AT_API_KEY is not set"
+                )
+
+        senders = tuple(
+            s.strip() for s in (get("SMS_SENDER_NUMBERS") or "").split(",") if s.strip()
+        )
+        defaults = cls()
+        return cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            var_dir=Path(get("KERBSIDE_VAR_DIR") or "var"),
+            public_base_url=(get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
+            default_region=(get("DEFAULT_REGION") or "ZA").upper(),
+            timezone=tz_name,
+            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            log_json=(get("LOG_FORMAT") or "json").lower() == "json",
+            sms_provider=sms_provider or "console",
+            sms_fallback_provider=fallback,
+            sms_rate_per_second=number("SMS_RATE_PER_SECOND", 30.0, float),
+            sms_sender_numbers=senders,
+            inbound_per_minute=number("INBOUND_PER_MINUTE", 10),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_from_number=get("TWILIO_FROM_NUMBER"),
+            twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            at_username=get("AT_USERNAME") or "sandbox",
+            at_api_key=get("AT_API_KEY"),
+            at_sender_id=get("AT_SENDER_ID"),
+            at_api_base_url=get("AT_API_BASE_URL"),
+            at_webhook_token=get("AT_WEBHOOK_TOKEN"),
+            stripe_secret_key=get("STRIPE_SECRET_KEY"),
+            stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base_url=get("STRIPE_API_BASE_URL"),
+            ussd_service_code=get("USSD_SERVICE_CODE") or defaults.ussd_service_code,
+            offer_timeout_seconds=number("OFFER_TIMEOUT_SECONDS", 120),
+            offer_max_attempts=number("OFFER_MAX_ATTEMPTS", 5),
+            decline_cooloff_seconds=number("DECLINE_COOLOFF_SECONDS", 900),
+            dispatch_radius_km=number("DISPATCH_RADIUS_KM", 25.0, float),
+            free_cancel_minutes=number("FREE_CANCEL_MINUTES", 60),
+            cancel_fee_cents=number("CANCEL_FEE_CENTS", 5000),
+        )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept postgres://, postgresql:// and postgresql+psycopg://; always use psycopg 3."""
+    match = re.match(r"^(postgres|postgresql)(\+[a-z0-9]+)?://(.*)$", url)
+    if not match or not match.group(3):
+        raise ConfigError(
+            "DATABASE_URL: expected postgresql://user@host:port/dbname "
+            f"(PostgreSQL is the only engine), got {mask_url(url)!r}"
+        )
+    return f"postgresql+psycopg://{match.group(3)}"
+
+
+def mask_url(url: str) -> str:
+    """Hide a password in a URL so that it can be shown in an error."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)

@@ -1,0 +1,109 @@
+"""Wire the platform once: settings -> servers -> engine, Redis, queues, gateways.
+
+`bootstrap()` is the only place that builds these; the web app, the worker, the CLI and the
+tests all call it, with their own settings and clock where they need to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import redis
+from rq import Queue
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.clock import Clock, SystemClock
+from core.db import UnitOfWork
+from core.outbox.ports import SmsGateway
+from core.settings import ConfigError, Settings, mask_url
+
+QUEUE_NAMES = ("default", "outbox")
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    redis: redis.Redis
+    clock: Clock = field(default_factory=SystemClock)
+
+    @cached_property
+    def session_factory(self) -> sessionmaker[Session]:
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.settings, self.clock, self.wake_relay)
+
+    def queue(self, name: str = "default") -> Queue:
+        return Queue(name, connection=self.redis)
+
+    @cached_property
+    def gateways(self) -> list[SmsGateway]:
+        from channels.sms.gateways import build_gateways
+
+        return build_gateways(self.settings, self.session_factory)
+
+    def wake_relay(self) -> None:
+        """Ask a worker to run the outbox relay now. Losing this nudge loses nothing: the
+        scheduler sweeps the outbox every few seconds."""
+        from workers.jobs import enqueue_relay
+
+        with contextlib.suppress(redis.RedisError):
+            enqueue_relay(self)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.redis.close()
+
+
+def make_engine(url: str, **kwargs: object) -> Engine:
+    try:
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    except (ArgumentError, ValueError) as err:
+        raise ConfigError(f"DATABASE_URL: cannot be used ({err}): {mask_url(url)}") from None
+
+
+def check_database(engine: Engine) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except OperationalError as err:
+        reason = str(err.orig).strip().splitlines()[0] if err.orig else str(err)
+        raise ConfigError(
+            f"DATABASE_URL: cannot connect to {mask_url(str(engine.url.render_as_string()))}: "
+            f"{reason}"
+        ) from None
+
+
+def check_redis(client: redis.Redis, url: str) -> None:
+    try:
+        client.ping()
+    except redis.RedisError as err:
+        raise ConfigError(f"REDIS_URL: cannot connect to {mask_url(url)}: {err}") from None
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    check: bool = True,
+) -> Platform:
+    """Build the platform. Starts embedded servers for unset URLs; checks both servers answer."""
+    settings = settings or Settings.from_env()
+    if settings.embedded:
+        from . import embedded
+
+        settings = embedded.resolve(settings)
+    assert settings.database_url is not None and settings.redis_url is not None
+    engine = make_engine(settings.database_url)
+    client = redis.Redis.from_url(settings.redis_url)
+    if check:
+        check_database(engine)
+        check_redis(client, settings.redis_url)
+    platform = Platform(settings, engine, client, clock or SystemClock())
+    platform.gateways  # noqa: B018 - fail at start-up on a bad provider, not on the first send
+    return platform

