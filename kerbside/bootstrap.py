@@ -58,6 +58,7 @@ class Platform:
     def close(self) -> None:
         self.engine.dispose()
         self.redis.close()
+        self.redis.connection_pool.disconnect()
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:

@@ -5,6 +5,7 @@ Every command turns a `ConfigError` into one line on stderr and exit status 2, n
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -42,6 +43,9 @@ def start(migrate: bool = False) -> Platform:
     settings = Settings.from_env()
     logs.configure(settings.log_level, settings.log_json)
     platform = bootstrap(settings)
+    # Runs before the embedded servers' own exit handlers (atexit is last-in, first-out), so
+    # that our connections are closed and the embedded Redis sees itself unused and stops.
+    atexit.register(platform.close)
     if migrate:
         from .migrate import upgrade
 
