@@ -31,6 +31,7 @@ class Settings:
     timezone: str = "Africa/Johannesburg"
     log_level: str = "INFO"
     log_json: bool = True
+    metrics_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: add up all gunicorn workers
 
     sms_provider: str = "console"
     sms_fallback_provider: str | None = None
@@ -166,6 +167,7 @@ class Settings:
             timezone=tz_name,
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
             log_json=(get("LOG_FORMAT") or "json").lower() == "json",
+            metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
             sms_provider=sms_provider or "console",
             sms_fallback_provider=fallback,
             sms_rate_per_second=number("SMS_RATE_PER_SECOND", 30.0, float),

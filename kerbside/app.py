@@ -6,7 +6,14 @@ import time
 import uuid
 
 from flask import Flask, Response, g, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from sqlalchemy import text
 
 from .bootstrap import Platform, bootstrap
@@ -77,4 +84,10 @@ def init_operations(app: Flask, platform: Platform) -> None:
 
     @app.get("/metrics")
     def metrics() -> Response:
+        # Under gunicorn each worker counts for itself; with PROMETHEUS_MULTIPROC_DIR set (as
+        # `kerbside up` does) the figures of all workers are added up.
+        if platform.settings.metrics_dir:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)

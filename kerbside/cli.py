@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -149,6 +150,9 @@ def up(host: str, port: int, web_workers: int) -> None:
     env = dict(os.environ)
     env["DATABASE_URL"] = platform.settings.database_url or ""
     env["REDIS_URL"] = platform.settings.redis_url or ""
+    metrics_dir = (platform.settings.var_dir / "metrics" / str(os.getpid())).resolve()
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
     children = [
         subprocess.Popen(
             [
@@ -190,6 +194,7 @@ def up(host: str, port: int, web_workers: int) -> None:
             child.wait(timeout=10)
         except subprocess.TimeoutExpired:
             child.kill()
+    shutil.rmtree(metrics_dir, ignore_errors=True)
     platform.close()
 
 

@@ -69,6 +69,9 @@ def test_up_serves_healthz_and_ctrl_c_stops_every_process(platform):
             except OSError:
                 time.sleep(0.3)
         assert body == '{"status":"ok"}\n'
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+            metrics = r.read().decode()
+        assert 'kerbside_http_requests_total{endpoint="healthz",status="200"}' in metrics
     finally:
         up.send_signal(signal.SIGINT)
         up.wait(timeout=30)
