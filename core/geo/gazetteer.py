@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import csv
 import difflib
+import heapq
 import io
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 EARTH_RADIUS_KM = 6371.0088
 _FUZZY_CUTOFF = 0.75
+_FUZZY_SHORTLIST = 40  # keys sharing the most letter pairs with the query get a full difflib look
 _CENTRE_SUFFIXES = (" cbd", " central")
 
 
@@ -69,8 +71,8 @@ class _Index:
     entries: tuple[_Entry, ...]
     by_name: dict[str, tuple[_Entry, ...]]
     by_label: dict[str, _Entry]
-    fuzzy_names: tuple[str, ...]  # distinct normalised names
-    fuzzy_keys: tuple[str, ...]  # distinct normalised names and labels
+    fuzzy_names: tuple[tuple[str, frozenset[str]], ...]  # distinct names with their letter pairs
+    fuzzy_keys: tuple[tuple[str, frozenset[str]], ...]  # the same for names and labels
     entries_by_key: dict[str, tuple[_Entry, ...]]
 
 
@@ -159,8 +161,8 @@ def _index() -> _Index:
         entries=tuple(entries),
         by_name={k: tuple(v) for k, v in by_name.items()},
         by_label=by_label,
-        fuzzy_names=tuple(by_name),
-        fuzzy_keys=tuple(by_key),
+        fuzzy_names=tuple((key, _letter_pairs(key)) for key in by_name),
+        fuzzy_keys=tuple((key, _letter_pairs(key)) for key in by_key),
         entries_by_key={k: tuple(v) for k, v in by_key.items()},
     )
 
@@ -193,11 +195,16 @@ def search_areas(query: str, limit: int = 5) -> list[Area]:
     """Up to `limit` areas matching what a person typed, best first (see the module docstring).
 
     An empty or punctuation-only query returns no areas. Ties keep shorter names first, then
-    gazetteer order, so results are deterministic.
+    gazetteer order, so results are deterministic. Recent queries are answered from a cache.
     """
     normalised = normalise(query)
     if not normalised or limit <= 0:
         return []
+    return list(_search(normalised, limit))
+
+
+@lru_cache(maxsize=4096)
+def _search(normalised: str, limit: int) -> tuple[Area, ...]:
     index = _index()
     query_words = normalised.split()
     ranked: list[tuple[int, float, int, int, Area]] = []
@@ -207,19 +214,39 @@ def search_areas(query: str, limit: int = 5) -> list[Area]:
         rank = _rank(entry, normalised, query_words)
         if rank is not None:
             ranked.append((rank[0], rank[1], len(entry.name), position, entry.area))
-    ranked.sort(key=lambda item: item[:4])
     if ranked:
-        return [item[4] for item in ranked[:limit]]
-    return _fuzzy(normalised, limit)
+        ranked.sort(key=lambda item: item[:4])
+        return tuple(item[4] for item in ranked[:limit])
+    return tuple(_fuzzy(normalised, limit))
+
+
+def _letter_pairs(text: str) -> frozenset[str]:
+    padded = f" {text} "
+    return frozenset(padded[i : i + 2] for i in range(len(padded) - 1))
 
 
 def _fuzzy(query: str, limit: int) -> list[Area]:
-    """Areas whose name or label is spelled closely to `query` (difflib ratio >= cutoff)."""
+    """Areas whose name (or label) is spelled closely to `query`: difflib ratio >= cutoff.
+
+    Only the keys sharing the most letter pairs with the query are compared in full, which keeps
+    a miss well under a millisecond without changing what a typo finds.
+    """
     index = _index()
     keys = index.fuzzy_keys if " " in query else index.fuzzy_names
-    matches = difflib.get_close_matches(query, keys, n=limit * 3, cutoff=_FUZZY_CUTOFF)
+    pairs = _letter_pairs(query)
+    shortlist = heapq.nlargest(
+        _FUZZY_SHORTLIST, keys, key=lambda key_pairs: len(pairs & key_pairs[1])
+    )
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(query)
+    scored: list[tuple[float, str]] = []
+    for key, _ in shortlist:
+        matcher.set_seq1(key)
+        if matcher.quick_ratio() >= _FUZZY_CUTOFF and matcher.ratio() >= _FUZZY_CUTOFF:
+            scored.append((matcher.ratio(), key))
+    scored.sort(key=lambda item: -item[0])  # stable: equal scores keep shortlist order
     found: list[Area] = []
-    for key in matches:
+    for _, key in scored:
         for entry in index.entries_by_key[key]:
             if entry.area not in found:
                 found.append(entry.area)

@@ -177,6 +177,21 @@ def test_search_tolerates_small_typos(typo, meant):
     assert labels(typo)[0] == meant
 
 
+def test_every_area_survives_a_dropped_or_swapped_letter():
+    misses = []
+    for area in all_areas():
+        name = normalise(area.name)
+        if len(name) < 6:
+            continue
+        mid = len(name) // 2
+        dropped = name[:mid] + name[mid + 1 :]
+        swapped = name[:mid] + name[mid + 1] + name[mid] + name[mid + 2 :]
+        for typo in (dropped, swapped):
+            if typo != name and area not in search_areas(typo):
+                misses.append((typo, area.label))
+    assert misses == []
+
+
 def test_naming_a_city_lists_its_central_areas_first():
     found = search_areas("cape town")
     assert len(found) == 5 and all(area.city == "Cape Town" for area in found)
