@@ -188,7 +188,7 @@ def main() -> None:
             uow.commit()
             elapsed = (time.perf_counter() - t0) * 1000
         g0 = time.perf_counter()
-        index.near(lat, lon, 3.0, 40)
+        index.near(lat, lon, 1.0, 30)
         geo_ms = (time.perf_counter() - g0) * 1000
         if run >= args.warmup:
             timings.append(elapsed)
