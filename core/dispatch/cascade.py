@@ -178,9 +178,10 @@ def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dic
     for name, value in (("status", BookingStatus.OFFERED.value), ("offer_attempts", attempt),
                         ("updated_at", now)):  # fmt: skip
         set_committed_value(booking, name, value)
-    service = uow.session.get(Service, booking.service_id)
-    person = uow.session.get(Person, chosen.operator_id)
-    assert service is not None and person is not None
+    service = uow.session.get(Service, booking.service_id)  # loaded already on the request path
+    assert service is not None
+    # Who to text came with the candidate row; a detached Person carries it to send_sms.
+    person = Person(id=chosen.operator_id, phone=chosen.phone, language=chosen.language)
     params = message_params(uow, booking, service)
     params.update(km=f"{chosen.distance_km:.1f}", mins=str(max(1, round(timeout / 60))))
     send_sms(uow, person, "booking.offer", params, key=f"offer:{offer_id}")
