@@ -105,6 +105,13 @@ class JobWindow:
         return cls(start, end, day, local_start.weekday(), local_start.time(), t1)
 
 
+def search_count(candidates: int) -> int:
+    """How many nearest operators to fetch from the index for `candidates` ranked ones (a few
+    more, since SQL drops some). Availability uses the same number, so a slot's price is the
+    price a booking for it gets."""
+    return candidates + 10
+
+
 def nearby_operators(
     uow: UnitOfWork, lat: float, lon: float, radius_km: float, count: int
 ) -> dict[int, float]:
@@ -156,7 +163,9 @@ def find_candidates(
     if only_operator_id is not None:
         distances = _distance_to(uow, only_operator_id, lat, lon)
     else:
-        distances = nearby_operators(uow, lat, lon, settings.dispatch_radius_km, limit + 10)
+        distances = nearby_operators(
+            uow, lat, lon, settings.dispatch_radius_km, search_count(settings.dispatch_candidates)
+        )
     ids = [i for i in distances if i not in exclude]
     if not ids:
         return []
