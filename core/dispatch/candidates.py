@@ -182,22 +182,27 @@ def find_candidates(
     ids = [i for i in distances if i not in exclude]
     if not ids:
         return []
-    rows = uow.session.execute(
-        _ELIGIBLE,
-        {
-            "ids": ids,
-            "service_id": service_id,
-            "day": window.day,
-            "weekday": window.weekday,
-            "t0": window.t0,
-            "t1": window.t1,
-            "start": window.start,
-            "end": window.end,
-            "now": uow.now(),
-            "since": uow.now() - timedelta(days=RECENT_EARNINGS_DAYS),
-            "max_price": max_price_cents if max_price_cents is not None else 2**62,
-        },
-    ).all()
+    # Core execution on the session's connection: the hot path skips the ORM layers.
+    rows = (
+        uow.session.connection()
+        .execute(
+            _ELIGIBLE,
+            {
+                "ids": ids,
+                "service_id": service_id,
+                "day": window.day,
+                "weekday": window.weekday,
+                "t0": window.t0,
+                "t1": window.t1,
+                "start": window.start,
+                "end": window.end,
+                "now": uow.now(),
+                "since": uow.now() - timedelta(days=RECENT_EARNINGS_DAYS),
+                "max_price": max_price_cents if max_price_cents is not None else 2**62,
+            },
+        )
+        .all()
+    )
     candidates = [
         Candidate(
             operator_id=int(r.person_id),
