@@ -63,6 +63,7 @@ def reserve(
     """Hold one unit of the operator's capacity for [start, end). False: the operator is full.
 
     The booking must hold nothing yet (call `release` first when moving it)."""
+    uow.session.flush()  # the booking row must exist (free when nothing is pending)
     row = (
         uow.session.connection()
         .execute(  # plain Core: no ORM state involved

@@ -183,6 +183,7 @@ def find_candidates(
     if not ids:
         return []
     # Core execution on the session's connection: the hot path skips the ORM layers.
+    uow.session.flush()  # (what autoflush would do; free when nothing is pending)
     rows = (
         uow.session.connection()
         .execute(
