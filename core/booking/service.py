@@ -131,7 +131,11 @@ def request_booking(
         created_at=now,
         updated_at=now,
     )
-    _insert_with_fresh_ref(uow, booking)
+    if not _insert_with_fresh_ref(uow, booking):
+        # The same key raced us and won: answer as a retry would (its row is committed now).
+        winner = uow.session.scalar(select(Booking).where(Booking.idempotency_key == key))
+        assert winner is not None
+        return booking_view(uow, winner)
     lifecycle.record_event(uow, booking, None, BookingStatus.REQUESTED, "consumer", consumer_id)
     at_price = [c for c in able if c.price_cents <= price]
     if cascade.offer_next_operator(uow, booking, candidates=at_price) is None:
@@ -148,17 +152,20 @@ def request_booking(
     return booking_view(uow, booking)
 
 
-def _insert_with_fresh_ref(uow: UnitOfWork, booking: Booking) -> None:
-    """Pick a ref unique among active bookings; a collision retries inside a savepoint."""
+def _insert_with_fresh_ref(uow: UnitOfWork, booking: Booking) -> bool:
+    """Pick a ref unique among active bookings; a collision retries inside a savepoint.
+    False: another transaction inserted a booking with the same idempotency key first."""
     for _ in range(REF_TRIES):
         booking.ref = new_ref()
         try:
             with uow.session.begin_nested():
                 uow.session.add(booking)
                 uow.session.flush()
-            return
+            return True
         except IntegrityError as err:
             constraint = getattr(getattr(err.orig, "diag", None), "constraint_name", None)
+            if constraint == "uq_bookings_idempotency_key":
+                return False
             if constraint != "uq_bookings_active_ref":
                 raise
     raise RuntimeError("could not find a free booking ref")  # 390k refs: practically never
