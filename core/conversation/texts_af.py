@@ -1,0 +1,1 @@
+AF: dict[str, str] = {}

@@ -1,0 +1,1 @@
+ZU: dict[str, str] = {}
