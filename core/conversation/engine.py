@@ -28,7 +28,7 @@ from core.db import UnitOfWork
 from core.settings import Settings
 
 from . import commands as command_runner
-from .layout import BUDGETS, split_pages
+from .layout import BUDGETS, compose, split_pages
 from .machine import Dialog, Reject, Screen, State, Step
 from .model import ConversationSession
 from .prompt import BACK, MAIN_MENU, MORE, Option, Prompt
@@ -325,7 +325,10 @@ def _show(
             dict(ctx.notice_params),
         )
 
-    pages = split_pages(items, make, BUDGETS.get(ctx.channel, BUDGETS["sms"]))
+    budget = BUDGETS.get(ctx.channel, BUDGETS["sms"])
+    if ctx.notice and len(compose(make(tuple(items[:1]), len(items) > 1))) > budget:
+        ctx.notice = None  # the screen itself matters more than the notice above it
+    pages = split_pages(items, make, budget)
     page = min(max(page, 0), len(pages) - 1)
     prompt = make(pages[page], page + 1 < len(pages))
     shown = {

@@ -42,10 +42,10 @@ EN: dict[str, str] = {
     "pin.locked": "Your PIN is locked after too many wrong tries. Try again after {time}.",
     "language.text": "Choose your language:",
     "language.name": "{name}",
-    "help.consumer": "Kerbside brings services to your kerb. Dial {code} to book, see bookings "
-    "or cancel. We SMS you updates. Reply STOP to an SMS to stop them.",
-    "help.operator": "Kerbside operators: go online to get offers, accept them under Jobs, "
-    "then mark on the way, arrived, done. Dial {code}. Forgot PIN? Call support.",
+    "help.consumer": "Kerbside brings services to your kerb. Dial {code} to book or cancel. We "
+    "SMS updates; reply STOP to stop them.",
+    "help.operator": "Go online for offers, accept under Jobs, then mark on the way, arrived, "
+    "done. Forgot your PIN? Call support.",
     "menu.consumer": "Kerbside",
     "menu.book": "Book a service",
     "menu.mine": "My bookings",
