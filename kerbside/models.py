@@ -5,7 +5,9 @@ Alembic's env and the test fixtures import this; add new model modules here.
 
 from channels.sms import console  # noqa: F401
 from core.accounts import model as accounts  # noqa: F401
+from core.booking import model as booking  # noqa: F401
 from core.db import Base
+from core.dispatch import model as dispatch  # noqa: F401
 from core.inbound import model as inbound  # noqa: F401
 from core.jobs import model as jobs  # noqa: F401
 from core.outbox import model as outbox  # noqa: F401
