@@ -40,11 +40,16 @@ class Reads:
         operator_id: int | None = None,
         limit: int = 5,
     ) -> list[Any]:
-        return list(
-            _booking().find_slots(
-                self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
+        try:
+            return list(
+                _booking().find_slots(
+                    self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
+                )
             )
-        )
+        except Exception as err:  # a core error (outside_area, too_far_ahead): no slots
+            if not isinstance(getattr(err, "code", None), str):
+                raise
+            return []
 
     def areas(self, query: str, limit: int = 5) -> list[Any]:
         return list(_gazetteer().search_areas(query, limit=limit))
