@@ -189,5 +189,29 @@ def up(host: str, port: int, web_workers: int) -> None:
     platform.close()
 
 
+@main.command("reset-pin")
+@click.argument("number")
+@clean_errors
+def reset_pin(number: str) -> None:
+    """Clear a person's PIN, wrong-try count and lock; they choose a new PIN on next use."""
+    from core.accounts.phones import InvalidPhoneError, mask, to_e164
+    from core.accounts.pin import reset_pin_for
+
+    platform = start()
+    try:
+        phone = to_e164(number, platform.settings.default_region)
+    except InvalidPhoneError:
+        raise click.BadParameter(f"not a phone number: {number}", param_hint="NUMBER") from None
+    uow = platform.uow()
+    with uow:
+        found = reset_pin_for(uow, phone)
+        uow.commit()
+    platform.close()
+    if not found:
+        click.echo(f"kerbside: no person with number {mask(phone)}", err=True)
+        sys.exit(1)
+    click.echo(f"PIN cleared for {mask(phone)}")
+
+
 if __name__ == "__main__":
     main()
