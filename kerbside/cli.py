@@ -213,5 +213,22 @@ def reset_pin(number: str) -> None:
     click.echo(f"PIN cleared for {mask(phone)}")
 
 
+@main.command()
+@click.option("--phone", default="+27820000001", show_default=True, help="Caller's number.")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="Platform URL.")
+@click.option("--token", default=None, help="AT webhook token (default: AT_WEBHOOK_TOKEN).")
+@clean_errors
+def dial(phone: str, url: str, token: str | None) -> None:
+    """A phone in the terminal: walk the USSD menus of a running platform."""
+    from .dial import DialError, run_dial
+
+    settings = Settings.from_env()
+    try:
+        run_dial(url, phone, settings.ussd_service_code, token or settings.at_webhook_token)
+    except DialError as err:
+        click.echo(f"kerbside: {err}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
