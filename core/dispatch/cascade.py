@@ -67,11 +67,15 @@ def offer_next_operator(uow: UnitOfWork, booking: Booking) -> Offer | None:
     settings = uow.settings
     if booking.offer_attempts >= settings.offer_max_attempts:
         return None
-    tried = set(
-        uow.session.scalars(
-            select(Offer.operator_id).where(
-                Offer.booking_id == booking.id,
-                Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
+    tried = (
+        set()
+        if booking.offer_attempts == 0
+        else set(
+            uow.session.scalars(
+                select(Offer.operator_id).where(
+                    Offer.booking_id == booking.id,
+                    Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
+                )
             )
         )
     )
