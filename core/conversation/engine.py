@@ -13,6 +13,7 @@ only the new input.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -79,6 +80,14 @@ def converse(
         prompt = _converse(uow, phone, channel, session_id, text or "")
         uow.commit()
     return prompt
+
+
+def warm_up() -> None:
+    """Import the dialogs and the modules they reach, and load the gazetteer, so that a
+    worker's first hop is as fast as its others (call once per process at start-up)."""
+    dialog()
+    importlib.import_module("core.booking.service")
+    importlib.import_module("core.geo.gazetteer").search_areas("Sandton", limit=1)
 
 
 def failure_prompt(language: str = "en") -> Prompt:
