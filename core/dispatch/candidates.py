@@ -9,6 +9,7 @@ kept on the offer so an operator can be told why a job went elsewhere.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,6 +23,9 @@ from core.db import UnitOfWork
 
 from .distance import degrees_box, haversine_km
 from .index_sync import ensure_index
+from .ports import OperatorIndex
+
+log = logging.getLogger(__name__)
 
 RECENT_EARNINGS_DAYS = 7
 FAIRNESS_HALF_CENTS = 200_000  # R2000 earned in the last week halves the fairness score
@@ -32,11 +36,13 @@ _ELIGIBLE = text(
     select o.person_id, o.home_lat, o.home_lon, o.radius_km, o.lat, o.lon,
            o.concurrent_capacity, o.daily_capacity, o.offers_received, o.offers_accepted,
            os.price_cents, os.expertise, coalesce(d.used, 0) as used_today,
+           p.phone, p.language,
            (select coalesce(sum(b.operator_earn_cents), 0) from bookings b
             where b.operator_id = o.person_id and b.status = 'completed'
               and b.completed_at >= :since) as earned
     from operators o
     join operator_services os on os.operator_id = o.person_id and os.service_id = :service_id
+    join people p on p.id = o.person_id
     left join operator_days d on d.operator_id = o.person_id and d.day = :day
     left join hours_exceptions e on e.operator_id = o.person_id and e.day = :day
     where o.person_id = any(:ids)
@@ -73,6 +79,8 @@ class Candidate:
     concurrent_capacity: int
     daily_capacity: int
     used_today: int
+    phone: str = ""
+    language: str = "en"
     total: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
 
@@ -101,22 +109,23 @@ class JobWindow:
         return cls(start, end, day, local_start.weekday(), local_start.time(), t1)
 
 
+def search_count(candidates: int) -> int:
+    """How many nearest operators to fetch from the index for `candidates` ranked ones (a few
+    more, since SQL drops some). Availability uses the same number, so a slot's price is the
+    price a booking for it gets."""
+    return candidates + 10
+
+
 def nearby_operators(
     uow: UnitOfWork, lat: float, lon: float, radius_km: float, count: int
 ) -> dict[int, float]:
     """Online operators near (lat, lon): id -> km, nearest first. Redis index, or SQL alone."""
     index = uow.operator_index
     if index is not None:
-        radii = [r for r in WIDENING_KM if r < radius_km] + [radius_km]
-        hits: list[tuple[int, float]] = []
-        for radius in radii:
-            hits = index.near(lat, lon, radius, count)
-            if len(hits) >= count:
-                break
-        if not hits and not index.is_built():  # Redis lost the index: rebuild from SQL
-            ensure_index(uow)
-            hits = index.near(lat, lon, radius_km, count)
-        return dict(hits)
+        try:
+            return _from_index(uow, index, lat, lon, radius_km, count)
+        except Exception:  # noqa: BLE001 - Redis is only an accelerator; SQL can answer alone
+            log.exception("geo index unavailable; searching SQL")
     dlat, dlon = degrees_box(lat, radius_km)
     rows = uow.session.execute(
         _NEAR_SQL,
@@ -128,6 +137,21 @@ def nearby_operators(
         if haversine_km(lat, lon, r.lat, r.lon) <= radius_km
     )
     return {operator_id: km for km, operator_id in found[:count]}
+
+
+def _from_index(
+    uow: UnitOfWork, index: OperatorIndex, lat: float, lon: float, radius_km: float, count: int
+) -> dict[int, float]:
+    radii = [r for r in WIDENING_KM if r < radius_km] + [radius_km]
+    hits: list[tuple[int, float]] = []
+    for radius in radii:
+        hits = index.near(lat, lon, radius, count)
+        if len(hits) >= count:
+            break
+    if not hits and not index.is_built():  # Redis lost the index: rebuild from SQL
+        ensure_index(uow)
+        hits = index.near(lat, lon, radius_km, count)
+    return dict(hits)
 
 
 def find_candidates(
@@ -152,7 +176,9 @@ def find_candidates(
     if only_operator_id is not None:
         distances = _distance_to(uow, only_operator_id, lat, lon)
     else:
-        distances = nearby_operators(uow, lat, lon, settings.dispatch_radius_km, limit + 10)
+        distances = nearby_operators(
+            uow, lat, lon, settings.dispatch_radius_km, search_count(settings.dispatch_candidates)
+        )
     ids = [i for i in distances if i not in exclude]
     if not ids:
         return []
@@ -181,6 +207,8 @@ def find_candidates(
             concurrent_capacity=int(r.concurrent_capacity),
             daily_capacity=int(r.daily_capacity),
             used_today=int(r.used_today),
+            phone=r.phone,
+            language=r.language,
             parts={
                 "_received": r.offers_received,
                 "_accepted": r.offers_accepted,
