@@ -101,7 +101,7 @@ class SavePlace(Command):
 
 @dataclass(frozen=True)
 class SetPin(Command):
-    pin: str
+    pin_hash: str  # hashed by the step that checked it twice; the PIN itself is not carried
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
         case SavePlace():
             save_place(uow, pid, command.name, command.lat, command.lon)
         case SetPin():
-            pins.set_pin(_person(uow, pid), command.pin)
+            pins.set_pin(_person(uow, pid), command.pin_hash)
             ctx.pin_set = True
         case VerifyPin():
             result = pins.check_pin(_person(uow, pid), command.pin, uow.now(), uow.settings)

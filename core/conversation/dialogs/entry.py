@@ -48,7 +48,7 @@ def pin_repeat_input(ctx: Any, raw: str) -> Step | Reject:
     first = ctx.data.get("pin_first") or ""
     if not PIN_PATTERN.match(raw) or not pin_matches(raw, first):
         return Step("o.pin_new", data={"pin_first": None}, notice="notice.pin_mismatch")
-    return Step("o.menu", data={"pin_first": None, "pin_ok": True}, commands=(SetPin(raw),))
+    return Step("o.menu", data={"pin_first": None, "pin_ok": True}, commands=(SetPin(first),))
 
 
 def pin_enter_input(ctx: Any, raw: str) -> Step | Reject:
