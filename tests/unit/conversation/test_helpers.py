@@ -7,9 +7,9 @@ from channels.ussd.render import LIMIT, render
 from core.accounts.pin import hash_pin, pin_matches
 from core.conversation import engine
 from core.conversation.dialogs import DIALOG
-from core.conversation.dialogs.operator import parse_clock
+from core.conversation.dialogs.operator_account import parse_clock
 from core.conversation.display import cut, money
-from core.conversation.engine import fingerprint, input_after
+from core.conversation.replay import fingerprint, input_after
 from core.notify.encoding import is_gsm7
 
 from .fakes import LongReads
