@@ -194,3 +194,19 @@ def test_no_services_yet(platform, client):
     Phone(client, CONSUMER).run(
         [(None, "Kerbside"), ("1", "No services are available right now.\n0 Back 00 Menu")]
     )
+
+
+def test_cancelling_a_booking_that_moved_on_says_sorry(platform, client):
+    from core.booking import service
+
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    phone = Phone(client, CONSUMER)
+    ref = _book(phone)
+    phone.run([(None, "Kerbside"), ("2", ref), ("1", "Cancel"), ("1", f"Cancel {ref}?")])
+    uow = platform.uow()
+    with uow:
+        consumer_id = uow.session.execute(text("select consumer_id from bookings")).scalar()
+        service.cancel_booking(uow, consumer_id, ref)
+        uow.commit()
+    phone.run([("1", "Sorry: that step is not possible now.")])
