@@ -6,8 +6,9 @@ returns a structured `Prompt`; channels render it.
 
 USSD (`channel="ussd"`): Africa's Talking sends the whole input history joined by `*`. A hop
 whose text does not extend the recorded text (replayed, reordered, or for an unknown or expired
-session) gets a fresh main menu, never an action on stale options. SMS and other channels pass
-only the new input.
+session) gets a fresh main menu, never an action on stale options; an exact repeat of the
+latest hop (a gateway retry) gets the same answer again. SMS and other channels pass only the
+new input.
 """
 
 from __future__ import annotations

@@ -91,3 +91,31 @@ def test_long_lists_page_with_98_and_keep_numbering():
 def test_every_text_is_gsm7_in_every_language():
     bad = [(k, lang) for k, texts in TEXTS.items() for lang, t in texts.items() if not is_gsm7(t)]
     assert bad == []
+
+
+def test_every_text_exists_in_every_language_with_the_same_parameters():
+    import string
+
+    from core.conversation.texts import missing_translations
+
+    assert missing_translations() == {lang: [] for lang in LANGUAGES}
+    names = string.Formatter()
+    mismatched = [
+        (key, lang)
+        for key, texts in TEXTS.items()
+        for lang, text in texts.items()
+        if {f for _, f, _, _ in names.parse(text) if f}
+        != {f for _, f, _, _ in names.parse(texts["en"]) if f}
+    ]
+    assert mismatched == []
+
+
+def test_translations_differ_from_english_where_words_are_shown():
+    same = [
+        key
+        for key, texts in TEXTS.items()
+        if any(ch.isalpha() for ch in texts["en"].replace("{", "").split("}")[-1])
+        and len(texts["en"]) > 12
+        and (texts["zu"] == texts["en"] or texts["af"] == texts["en"])
+    ]
+    assert same == []
