@@ -23,12 +23,20 @@ PURGE_KIND = "conversation.purge_sessions"
 KEEP = timedelta(days=2)
 
 
+_scheduled_days: set[str] = set()  # per process: days whose purge this process saw committed
+
+
 def schedule_purge(uow: UnitOfWork) -> None:
-    """In the caller's transaction; idempotent per local day."""
+    """In the caller's transaction; idempotent per local day. A process that already committed
+    today's purge skips the insert, so new sessions do not all touch the same row."""
     tz = uow.settings.tz
     day = uow.now().astimezone(tz).date()
+    key = f"{PURGE_KIND}:{day.isoformat()}"
+    if key in _scheduled_days:
+        return
     due = datetime.combine(day + timedelta(days=1), time(2, 0), tzinfo=tz)
-    jobs.schedule(uow, PURGE_KIND, {}, due_at=due, dedupe_key=f"{PURGE_KIND}:{day.isoformat()}")
+    jobs.schedule(uow, PURGE_KIND, {}, due_at=due, dedupe_key=key)
+    uow.after_commit(lambda: _scheduled_days.add(key))
 
 
 @jobs.job_handler(PURGE_KIND)

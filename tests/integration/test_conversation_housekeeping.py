@@ -2,6 +2,7 @@
 
 from sqlalchemy import text
 
+from core.conversation import housekeeping
 from core.conversation.engine import converse
 from core.conversation.housekeeping import PURGE_KIND, purge_sessions
 
@@ -12,6 +13,7 @@ def _count(platform, sql):
 
 
 def test_a_dial_schedules_one_purge_a_day_and_the_purge_keeps_recent_sessions(platform, clock):
+    housekeeping._scheduled_days.clear()
     converse(platform.uow(), "+27820000001", "ussd", "old", "")
     converse(platform.uow(), "+27820000002", "ussd", "old-too", "")
     assert _count(platform, f"select count(*) from scheduled_jobs where kind = '{PURGE_KIND}'") == 1
