@@ -79,6 +79,16 @@ class Reads:
         return loyalty_port().history(self.uow, self.person_id)
 
     # operator side
+    def operator_online(self) -> bool:
+        """Is this operator taking offers now? (A small adapter: the contract has no getter.)"""
+        from sqlalchemy import select
+
+        operator = importlib.import_module("core.booking.model").Operator
+        online = self.uow.session.scalar(
+            select(operator.online).where(operator.person_id == self.person_id)
+        )
+        return bool(online)
+
     def offers(self) -> list[Any]:
         return list(_booking().open_offers(self.uow, self.person_id))
 

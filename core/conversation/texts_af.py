@@ -104,7 +104,6 @@ AF: dict[str, str] = {
     "mine.reschedule_when": "Nuwe tyd vir {ref}:",
     "mine.rescheduled": "Bespreking {ref} is geskuif na {time}. Ons SMS jou.",
     "failed.text": "Jammer: {reason}",
-    "omenu.text": "Kerbside operateur",
     "omenu.online": "Gaan aanlyn",
     "omenu.offline": "Gaan af van lyn",
     "omenu.jobs": "Werk",
@@ -188,4 +187,6 @@ AF: dict[str, str] = {
     "notice.clock_order": "Einde moet na begin wees.",
     "error.invalid_request": "daardie waarde is nie toegelaat nie.",
     "omenu.capacity_hours": "Kapasiteit, ure",
+    "omenu.text_online": "Kerbside operateur: aanlyn",
+    "omenu.text_offline": "Kerbside operateur: af van lyn",
 }

@@ -104,7 +104,6 @@ EN: dict[str, str] = {
     "mine.reschedule_when": "New time for {ref}:",
     "mine.rescheduled": "Booking {ref} moved to {time}. We will SMS you.",
     "failed.text": "Sorry: {reason}",
-    "omenu.text": "Kerbside operator",
     "omenu.online": "Go online",
     "omenu.offline": "Go offline",
     "omenu.jobs": "Jobs",
@@ -187,4 +186,6 @@ EN: dict[str, str] = {
     "notice.clock_order": "End must be after start.",
     "error.invalid_request": "that value is not allowed.",
     "omenu.capacity_hours": "Capacity, hours",
+    "omenu.text_online": "Kerbside operator: online",
+    "omenu.text_offline": "Kerbside operator: offline",
 }

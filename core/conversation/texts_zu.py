@@ -106,7 +106,6 @@ ZU: dict[str, str] = {
     "mine.reschedule_when": "Isikhathi esisha sika-{ref}:",
     "mine.rescheduled": "Ukubhuka {ref} kudluliselwe ku-{time}. Sizokuthumelela i-SMS.",
     "failed.text": "Uxolo: {reason}",
-    "omenu.text": "Kerbside opharetha",
     "omenu.online": "Yiba ku-inthanethi",
     "omenu.offline": "Phuma ku-inthanethi",
     "omenu.jobs": "Imisebenzi",
@@ -191,4 +190,6 @@ ZU: dict[str, str] = {
     "notice.clock_order": "Ukuphela kumele kube ngemva kokuqala.",
     "error.invalid_request": "lelo nani alivunyelwe.",
     "omenu.capacity_hours": "Umthamo, amahora",
+    "omenu.text_online": "Kerbside opharetha: ku-inthanethi",
+    "omenu.text_offline": "Kerbside opharetha: akekho ku-inthanethi",
 }

@@ -25,7 +25,7 @@ def _book(phone: Phone, first_time: bool = True) -> str:
 def _accept(client, ref: str) -> None:
     Phone(client, OPERATOR).run(
         [(None, "Continue as"), ("2", "Choose a"), ("12345", "again"), ("12345", "operator")]
-        + [("3", "Offers"), ("1", ref), ("1", "Accept"), ("1", "is yours")]
+        + [("2", "Offers"), ("1", ref), ("1", "Accept"), ("1", "is yours")]
     )
 
 

@@ -36,7 +36,7 @@ def test_pin_is_set_once_then_asked(platform, client):
             ("1234", "Type the same PIN again"),
             ("9999", "The PINs did not match.\nChoose"),
             (PIN, "again"),
-            (PIN, "Kerbside operator\n1. Go online"),
+            (PIN, "Kerbside operator: online\n1. Go offline"),
         ]
     )
     stored = _scalar(platform, "select pin_hash from people where phone = :p", p=OPERATOR)
@@ -54,9 +54,9 @@ def test_online_offline_and_capacity(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("1", "You are online.\nKerbside operator"),
-            ("2", "You are offline."),
-            ("5", "Capacity and hours:\n1. Jobs at once, per day\n2. Working hours"),
+            ("1", "You are online.\nKerbside operator: online\n1. Go offline"),
+            ("1", "You are offline.\nKerbside operator: offline\n1. Go online"),
+            ("4", "Capacity and hours:\n1. Jobs at once, per day\n2. Working hours"),
             ("1", "How many jobs can you take at once?"),
             ("x", "Type a number from 1 to 20."),
             ("3", "Most jobs per day?"),
@@ -79,7 +79,7 @@ def test_offer_decline_then_accept_and_work_the_job(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("3", "1. Offers (1)\n2. Today's jobs (0)"),
+            ("2", "1. Offers (1)\n2. Today's jobs (0)"),
             ("1", f"1. {ref} "),
             ("1", "Earn R"),
             ("2", f"You declined {ref}."),
@@ -96,7 +96,7 @@ def test_accepting_an_offer_that_closed_meanwhile_says_sorry(platform, client):
     seed.operator(platform, 1)
     ref = _book(Phone(client, CONSUMER))
     phone = Phone(client, OPERATOR)
-    phone.run(_login(phone, first_time=True) + [("3", "Offers (1)"), ("1", ref), ("1", "Earn R")])
+    phone.run(_login(phone, first_time=True) + [("2", "Offers (1)"), ("1", ref), ("1", "Earn R")])
     uow = platform.uow()
     with uow:
         consumer_id = _scalar(platform, "select consumer_id from bookings")
@@ -114,12 +114,12 @@ def test_work_a_job_through_to_done_and_earnings(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("3", "Offers (1)"),
+            ("2", "Offers (1)"),
             ("1", ref),
             ("1", "Accept"),
             ("1", f"Job {ref} is yours"),
             ("00", "Kerbside operator"),
-            ("3", "Today's jobs (1)"),
+            ("2", "Today's jobs (1)"),
             ("2", f"1. {ref} "),
             ("1", f"{ref} Full valet"),
             ("1", "Minutes until you arrive?"),
@@ -133,7 +133,7 @@ def test_work_a_job_through_to_done_and_earnings(platform, client):
     assert _scalar(platform, "select eta_minutes from bookings") == 15
     phone.run(
         _login(phone)
-        + [("6", "Earnings\nToday: R"), ("0", "operator"), ("8", "Recent customers:\nCustomer")]
+        + [("5", "Earnings\nToday: R"), ("0", "operator"), ("7", "Recent customers:\nCustomer")]
     )
 
 
@@ -144,7 +144,7 @@ def test_service_price_in_and_out_of_band(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("4", "My services:\n1. Full valet R159"),
+            ("3", "My services:\n1. Full valet R159"),
             ("1", "Full valet: now R159, allowed R120 to R600"),
             ("1.5", "Type whole rands"),
             ("9000", "Sorry: that price is outside the allowed range."),
@@ -161,7 +161,7 @@ def test_payouts_ask_the_pin_again_and_store_bank_details_masked(platform, clien
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("7", "Enter your PIN:"),
+            ("6", "Enter your PIN:"),
             ("11111", "Wrong PIN."),
             (PIN, "Earned this month: R0\nNo bank details yet."),
             ("1", "Bank name:"),
@@ -181,9 +181,9 @@ def test_language_and_help_from_the_operator_menu(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("10", "Go online for offers"),
+            ("9", "Go online for offers"),
             ("00", "Kerbside operator"),
-            ("9", "Choose your language"),
+            ("8", "Choose your language"),
             ("2", "Ulimi lugciniwe.\nKerbside opharetha"),
         ]
     )
@@ -204,7 +204,7 @@ def test_working_hours_for_saturday(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("5", "Capacity and hours"),
+            ("4", "Capacity and hours"),
             ("2", "Set hours for:\n1. Monday to Friday\n2. Saturday\n3. Sunday"),
             ("2", "Start time, e.g. 0700:"),
             ("25", "Type a time like 0730."),
@@ -227,15 +227,15 @@ def test_a_new_operator_sees_plain_empty_screens(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("3", "1. Offers (0)\n2. Today's jobs (0)"),
+            ("2", "1. Offers (0)\n2. Today's jobs (0)"),
             ("1", "No offers right now."),
             ("0", "Jobs:"),
             ("2", "No jobs today."),
             ("00", "Kerbside operator"),
-            ("4", "You offer no services yet."),
+            ("3", "You offer no services yet."),
             ("0", "Kerbside operator"),
-            ("6", "Earnings\nToday: R0 (0 jobs)\nThis week: R0\nThis month: R0"),
+            ("5", "Earnings\nToday: R0 (0 jobs)\nThis week: R0\nThis month: R0"),
             ("0", "Kerbside operator"),
-            ("8", "No customers yet."),
+            ("7", "No customers yet."),
         ]
     )

@@ -26,7 +26,13 @@ MENU = (
 
 
 def menu_screen(ctx: Any) -> Screen:
-    return Screen("omenu.text", choices=tuple(Choice(v, label) for v, _, label in MENU))
+    """The first entry toggles: "Go offline" when online, "Go online" otherwise."""
+    online = ctx.reads.operator_online()
+    skip = "online" if online else "offline"
+    return Screen(
+        "omenu.text_online" if online else "omenu.text_offline",
+        choices=tuple(Choice(v, label) for v, _, label in MENU if v != skip),
+    )
 
 
 def menu_input(ctx: Any, value: str) -> Step:

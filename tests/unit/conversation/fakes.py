@@ -153,6 +153,9 @@ class LongReads:
     def points_history(self):
         return [PointsEntry(NOW, 123456, "Redeemed on booking K7Q4 at Sandton") for _ in range(6)]
 
+    def operator_online(self):
+        return False
+
     def offers(self):
         return [
             Offer(f"K7Q{i}", LONG_SERVICE, LONG_PLACE, NOW + timedelta(days=2), 999950, 124.56, NOW)
