@@ -39,3 +39,36 @@ def test_dial_says_when_the_platform_is_unreachable():
     result = CliRunner().invoke(main, ["dial", "--url", "http://127.0.0.1:9"], input="")
     assert result.exit_code == 1
     assert "cannot reach" in result.output
+
+
+def test_dial_as_a_process_with_piped_stdin(platform, live_url):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kerbside.cli",
+            "dial",
+            "--url",
+            live_url,
+            "--phone",
+            "+27820000007",
+        ],
+        input="3\n1\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Points: 0\n1. History\n2. Redeem" in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "No points yet. You earn points with every booking.\n0 Back 00 Menu"
+    )
