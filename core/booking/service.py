@@ -20,7 +20,12 @@ from core.notify.service import send_sms
 
 from . import capacity, lifecycle
 from .availability import check_start, ensure_serves_place, find_slots
-from .errors import IllegalTransitionError, NoLongerAvailableError, NotFoundError
+from .errors import (
+    IllegalTransitionError,
+    InvalidRequestError,
+    NoLongerAvailableError,
+    NotFoundError,
+)
 from .messages import rand
 from .model import ACTIVE_STATUSES, Booking, BookingStatus, Service
 from .operators import (
@@ -81,6 +86,8 @@ def request_booking(
     key = idempotency_key or f"booking:{uuid.uuid4()}"
     existing = uow.session.scalar(select(Booking).where(Booking.idempotency_key == key))
     if existing is not None:
+        if existing.consumer_id != consumer_id:
+            raise InvalidRequestError("that idempotency key belongs to another booking")
         return booking_view(uow, existing)
     service = get_service(uow, service_code)
     if uow.session.get(Person, consumer_id) is None:
@@ -124,7 +131,11 @@ def request_booking(
         created_at=now,
         updated_at=now,
     )
-    _insert_with_fresh_ref(uow, booking)
+    if not _insert_with_fresh_ref(uow, booking):
+        # The same key raced us and won: answer as a retry would (its row is committed now).
+        winner = uow.session.scalar(select(Booking).where(Booking.idempotency_key == key))
+        assert winner is not None
+        return booking_view(uow, winner)
     lifecycle.record_event(uow, booking, None, BookingStatus.REQUESTED, "consumer", consumer_id)
     at_price = [c for c in able if c.price_cents <= price]
     if cascade.offer_next_operator(uow, booking, candidates=at_price) is None:
@@ -141,17 +152,20 @@ def request_booking(
     return booking_view(uow, booking)
 
 
-def _insert_with_fresh_ref(uow: UnitOfWork, booking: Booking) -> None:
-    """Pick a ref unique among active bookings; a collision retries inside a savepoint."""
+def _insert_with_fresh_ref(uow: UnitOfWork, booking: Booking) -> bool:
+    """Pick a ref unique among active bookings; a collision retries inside a savepoint.
+    False: another transaction inserted a booking with the same idempotency key first."""
     for _ in range(REF_TRIES):
         booking.ref = new_ref()
         try:
             with uow.session.begin_nested():
                 uow.session.add(booking)
                 uow.session.flush()
-            return
+            return True
         except IntegrityError as err:
             constraint = getattr(getattr(err.orig, "diag", None), "constraint_name", None)
+            if constraint == "uq_bookings_idempotency_key":
+                return False
             if constraint != "uq_bookings_active_ref":
                 raise
     raise RuntimeError("could not find a free booking ref")  # 390k refs: practically never

@@ -182,22 +182,28 @@ def find_candidates(
     ids = [i for i in distances if i not in exclude]
     if not ids:
         return []
-    rows = uow.session.execute(
-        _ELIGIBLE,
-        {
-            "ids": ids,
-            "service_id": service_id,
-            "day": window.day,
-            "weekday": window.weekday,
-            "t0": window.t0,
-            "t1": window.t1,
-            "start": window.start,
-            "end": window.end,
-            "now": uow.now(),
-            "since": uow.now() - timedelta(days=RECENT_EARNINGS_DAYS),
-            "max_price": max_price_cents if max_price_cents is not None else 2**62,
-        },
-    ).all()
+    # Core execution on the session's connection: the hot path skips the ORM layers.
+    uow.session.flush()  # (what autoflush would do; free when nothing is pending)
+    rows = (
+        uow.session.connection()
+        .execute(
+            _ELIGIBLE,
+            {
+                "ids": ids,
+                "service_id": service_id,
+                "day": window.day,
+                "weekday": window.weekday,
+                "t0": window.t0,
+                "t1": window.t1,
+                "start": window.start,
+                "end": window.end,
+                "now": uow.now(),
+                "since": uow.now() - timedelta(days=RECENT_EARNINGS_DAYS),
+                "max_price": max_price_cents if max_price_cents is not None else 2**62,
+            },
+        )
+        .all()
+    )
     candidates = [
         Candidate(
             operator_id=int(r.person_id),
@@ -231,17 +237,30 @@ def score(candidate: Candidate, radius_km: float, weights: Mapping[str, float]) 
     received = int(candidate.parts.pop("_received", 0))
     accepted = int(candidate.parts.pop("_accepted", 0))
     earned_cents = int(candidate.parts.pop("_earned", 0))
-    parts = {
-        "distance": max(0.0, 1.0 - candidate.distance_km / max(radius_km, 0.1)),
-        "load": max(0.0, 1.0 - candidate.used_today / max(candidate.daily_capacity, 1)),
-        "expertise": (candidate.expertise - 1) / 4,
-        # Laplace-smoothed, so a newcomer starts at 0.5 rather than 0 or 1.
-        "acceptance": (accepted + 1) / (received + 2),
-        # Less earned lately scores higher: spreads work instead of feeding the busiest.
-        "fairness": FAIRNESS_HALF_CENTS / (FAIRNESS_HALF_CENTS + max(earned_cents, 0)),
+    # Straight-line arithmetic: this runs for every candidate of every dispatch.
+    distance = max(0.0, 1.0 - candidate.distance_km / max(radius_km, 0.1))
+    load = max(0.0, 1.0 - candidate.used_today / max(candidate.daily_capacity, 1))
+    expertise = (candidate.expertise - 1) / 4
+    # Laplace-smoothed, so a newcomer starts at 0.5 rather than 0 or 1.
+    acceptance = (accepted + 1) / (received + 2)
+    # Less earned lately scores higher: spreads work instead of feeding the busiest.
+    fairness = FAIRNESS_HALF_CENTS / (FAIRNESS_HALF_CENTS + max(earned_cents, 0))
+    candidate.parts = {
+        "distance": round(distance, 4),
+        "load": round(load, 4),
+        "expertise": round(expertise, 4),
+        "acceptance": round(acceptance, 4),
+        "fairness": round(fairness, 4),
     }
-    candidate.parts = {name: round(value, 4) for name, value in parts.items()}
-    candidate.total = round(sum(weights.get(name, 0.0) * v for name, v in parts.items()), 4)
+    get = weights.get
+    candidate.total = round(
+        get("distance", 0.0) * distance
+        + get("load", 0.0) * load
+        + get("expertise", 0.0) * expertise
+        + get("acceptance", 0.0) * acceptance
+        + get("fairness", 0.0) * fairness,
+        4,
+    )
 
 
 def breakdown(chosen: Candidate, others: list[Candidate], weights: Mapping[str, float]) -> dict:

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.booking.errors import NotFoundError
-from core.booking.model import Booking, HoursException, Operator, OperatorService, WorkingHours
+from core.booking.model import (
+    Booking,
+    HoursException,
+    Operator,
+    OperatorDay,
+    OperatorService,
+    WorkingHours,
+)
 from core.booking.refs import normalise_ref
 from core.db import UnitOfWork
 
@@ -83,6 +90,19 @@ def _eligibility_reasons(uow: UnitOfWork, booking: Booking, operator_id: int) ->
     window = JobWindow.of(booking.start_at, booking.end_at, uow.settings.tz)
     if window is not None and not _works(uow, operator_id, window):
         reasons.append("not working at that time")
+    if window is not None:
+        busy = uow.session.execute(
+            text(
+                "select count(*) from capacity_holds where operator_id = :op "
+                "and booking_id <> :b and during && tstzrange(:s, :e, '[)')"
+            ),
+            {"op": operator_id, "b": booking.id, "s": booking.start_at, "e": booking.end_at},
+        ).scalar_one()
+        if busy >= operator.concurrent_capacity:
+            reasons.append("fully booked at that time")
+        used = uow.session.get(OperatorDay, (operator_id, window.day))
+        if used is not None and used.used >= operator.daily_capacity:
+            reasons.append("fully booked that day")
     return reasons
 
 

@@ -145,3 +145,25 @@ def test_100_requests_for_one_slot_fill_three_operators_and_no_more(platform, wi
             text("select operator_id from capacity_holds order by operator_id")
         ).scalars()
         assert list(held) == sorted(ops)
+
+
+def test_the_same_request_retried_at_once_makes_one_booking(platform, wide_platform):
+    """A USSD/SMS retry racing the original: same idempotency key, one booking, same answer."""
+    catalogue(platform)
+    operator(platform, 1, concurrent=5)
+    who = consumer(platform, 1)
+
+    def attempt(_):
+        uow = wide_platform.uow()
+        with uow:
+            view = bookings.request_booking(uow, who, "full_valet", *SANDTON, "Sandton", TWO_PM,
+                                            idempotency_key="same-key")  # fmt: skip
+            uow.commit()
+            return view.id
+
+    with ThreadPoolExecutor(10) as pool:
+        ids = set(pool.map(attempt, range(20)))
+    assert len(ids) == 1
+    with platform.engine.connect() as conn:
+        assert conn.execute(text("select count(*) from bookings")).scalar_one() == 1
+        assert conn.execute(text("select count(*) from offers")).scalar_one() == 1

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from core.booking import service as bookings
-from core.booking.errors import IllegalTransitionError, OfferGoneError
+from core.booking.errors import IllegalTransitionError, InvalidRequestError, OfferGoneError
 from tests.booking_helpers import (
     SANDTON,
     TWO_PM,
@@ -56,6 +56,8 @@ def test_slots_price_and_booking_happy_path(platform, world):
     # Idempotent: the same key gives the same booking and sends nothing new.
     assert _book(platform, world["consumer"]).id == view.id
     assert len(outbox_rows(platform, "booking.offer")) == 1
+    with pytest.raises(InvalidRequestError):  # someone else's key
+        _book(platform, consumer(platform, 9))
 
     op = world["op"]
     uow = platform.uow()
@@ -199,3 +201,17 @@ def test_a_full_day_refuses_even_when_a_lane_is_free(platform, world):
         uow.session.execute(text("update operator_days set used = 1"))
         assert not capacity.reserve(uow, later.id, world["op"], TWO_PM, end, day, 1, 8)
         assert uow.session.execute(text("select used from operator_days")).scalar_one() == 1
+
+
+def test_slots_reflect_capacity_taken_by_offers_in_flight(platform, world):
+    uow = platform.uow()
+    with uow:
+        before = [s.start for s in bookings.find_slots(uow, "full_valet", *SANDTON, limit=20)]
+    assert TWO_PM in before
+    _book(platform, world["consumer"])  # offered, not yet accepted: the unit is held
+    with uow:
+        after = [s.start for s in bookings.find_slots(uow, "full_valet", *SANDTON, limit=20)]
+    # A 2-hour valet at 14:00 blocks every start from 12:30 to 15:30 for the only operator.
+    blocked = {TWO_PM + timedelta(minutes=30 * k) for k in range(-3, 4)}
+    assert not blocked & set(after)
+    assert set(before) - set(after) == blocked & set(before)

@@ -149,8 +149,16 @@ def test_score_breakdown_explains_why_not(platform):
     assert other.outcome == "outranked" and other.your_score < other.chosen_score
     assert other.your_parts["expertise"] == 0.0 and other.chosen_parts["expertise"] == 1.0
     assert off.outcome == "not_eligible" and off.reasons == ["offline"]
+    # A busy operator: another booking (made later) holds their only unit at that time.
+    busy = operator(platform, 4, SANDTON)
+    with platform.engine.begin() as conn:
+        conn.execute(text("update operators set online = false where person_id = :p"), {"p": far})
+    _book(platform, consumer(platform, 2), key="second")
+    uow2 = platform.uow()
+    with uow2:
+        assert why_not_offered(uow2, view.ref, busy).reasons == ["fully booked at that time"]
     with uow:
-        stored = uow.session.execute(text("select score from offers")).scalar_one()
+        stored = uow.session.execute(text("select score from offers where id = 1")).scalar_one()
     assert set(stored["parts"]) == {"distance", "load", "expertise", "acceptance", "fairness"}
 
 
