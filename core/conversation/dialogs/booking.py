@@ -43,18 +43,17 @@ def where_route(ctx: Any) -> Step:
 def place_screen(ctx: Any) -> Screen:
     places = ctx.reads.saved_places()
     choices = [
-        Choice(f"saved:{i}", "book.place_option", {"name": cut(p.name, PLACE_WIDTH)})
-        for i, p in enumerate(places)
+        Choice(f"saved:{p.name}", "book.place_option", {"name": cut(p.name, PLACE_WIDTH)})
+        for p in places
     ]
     choices.append(Choice("new", "book.place_other"))
     return Screen("book.where", choices=tuple(choices))
 
 
 def place_input(ctx: Any, value: str) -> Step:
-    places = ctx.reads.saved_places()
-    if value.startswith("saved:") and int(value[6:]) < len(places):
-        p = places[int(value[6:])]
-        return Step("c.book.when", data={"place": [p.name, p.lat, p.lon]})
+    chosen = next((p for p in ctx.reads.saved_places() if f"saved:{p.name}" == value), None)
+    if chosen is not None:
+        return Step("c.book.when", data={"place": [chosen.name, chosen.lat, chosen.lon]})
     return Step("c.book.area")
 
 
