@@ -223,3 +223,32 @@ def test_another_number_cannot_continue_someone_elses_session(platform, client, 
     assert screen.startswith("CON Your session ended. Start again:\nKerbside")
     counts, _, bookings = _snapshot(platform)
     assert bookings == before[2] and counts["bookings"] == before[0]["bookings"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"sessionId": "s1", "phoneNumber": "not a number", "text": ""},
+        {"sessionId": "", "phoneNumber": CONSUMER, "text": ""},
+        {},
+    ],
+    ids=["bad phone", "no session", "empty form"],
+)
+def test_junk_requests_get_a_short_end_never_an_error_page(platform, client, form):
+    response = client.post("/webhooks/africastalking/ussd", data=form)
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == "END Sorry, something went wrong. Please dial again."
+    assert seed.table_counts(platform)["people"] == 0
+
+
+def test_a_star_inside_a_typed_name_is_one_input(platform, client):
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    Phone(client, CONSUMER).run(
+        [
+            (None, "Kerbside"),
+            ("1", "Choose"),
+            ("1", "suburb"),
+            ("Sand*ton", "Choose your area:\n1. Sandton, Johannesburg"),
+        ]
+    )
