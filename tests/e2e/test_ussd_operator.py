@@ -125,6 +125,12 @@ def test_work_a_job_through_to_done_and_earnings(platform, client):
             ("1", "Minutes until you arrive?"),
             ("abc", "Type minutes, 1 to 240."),
             ("15", "Updated.\n"),
+        ]
+    )
+    consumer = Phone(client, CONSUMER)
+    consumer.run([(None, "Kerbside"), ("2", ref), ("1", "On the way\nOperator 1, ETA 15 min")])
+    phone.run(
+        [
             ("2", "Updated."),
             ("3", "Done"),
         ]
