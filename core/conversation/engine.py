@@ -110,7 +110,9 @@ def _person(uow: UnitOfWork, phone: str) -> Person:
     return person
 
 
-def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) -> Prompt:
+def _converse(
+    uow: UnitOfWork, phone: str, channel: str, key: str, text: str, retried: bool = False
+) -> Prompt:
     now = uow.now()
     # One round trip in the steady state: the session row (locked) with its person.
     found = uow.session.execute(
@@ -155,23 +157,35 @@ def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) ->
     elif row is not None and text:
         new_input = text
     if row is None:
-        row = ConversationSession(
-            channel=channel,
-            session_key=key,
-            phone=phone,
-            person_id=person.id,
-            state="",
-            stack=[],
-            data={},
-            history=[],
-            last_text="",
-            shown={},
-            language=person.language,
-            hops=0,
-            created_at=now,
-            updated_at=now,
-        )
-        uow.session.add(row)
+        created = uow.session.execute(
+            insert(ConversationSession)
+            .values(
+                channel=channel,
+                session_key=key,
+                phone=phone,
+                person_id=person.id,
+                state="",
+                stack=[],
+                data={},
+                history=[],
+                last_text="",
+                shown={},
+                language=person.language,
+                hops=0,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "session_key"])
+            .returning(ConversationSession.id)
+        ).scalar_one_or_none()
+        if created is None:
+            # The same session's hop, sent twice at once, created the row first: start again,
+            # wait for its lock, and answer as for a retry.
+            if retried:
+                raise RuntimeError("conversation session row vanished twice")
+            return _converse(uow, phone, channel, key, text, retried=True)
+        row = uow.session.get(ConversationSession, created)
+        assert row is not None
         schedule_purge(uow)
     ctx = HopContext(
         person_id=person.id,

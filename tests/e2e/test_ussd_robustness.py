@@ -252,3 +252,25 @@ def test_a_star_inside_a_typed_name_is_one_input(platform, client):
             ("Sand*ton", "Choose your area:\n1. Sandton, Johannesburg"),
         ]
     )
+
+
+def test_the_same_first_hop_twice_at_once_gets_one_session_and_two_menus(platform, app):
+    import threading
+
+    for attempt in range(5):
+        replies: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def hop(attempt=attempt, replies=replies, barrier=barrier):
+            client = app.test_client()
+            barrier.wait()
+            form = {"sessionId": f"twice-{attempt}", "phoneNumber": CONSUMER, "text": ""}
+            replies.append(client.post("/webhooks/africastalking/ussd", data=form).get_data(True))
+
+        threads = [threading.Thread(target=hop) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(replies) == 2 and all(r.startswith("CON Kerbside") for r in replies), replies
+    assert seed.table_counts(platform)["conversation_sessions"] == 5
