@@ -213,8 +213,8 @@ def _converse(
     if notice:
         ctx.notice = notice
     prompt, shown = _show(flow, state, ctx, stack, page)
-    if new_input is None:
-        row.history = []
+    if new_input is None:  # a fresh menu: keep what came before, marked, never the replayed text
+        row.history = [*(row.history or []), "(restart)"] if row.history else []
     else:
         secret = row.state in flow.states and flow[row.state].secret
         row.history = [*(row.history or []), "*" * len(new_input) if secret else new_input]

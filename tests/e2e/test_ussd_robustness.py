@@ -274,3 +274,13 @@ def test_the_same_first_hop_twice_at_once_gets_one_session_and_two_menus(platfor
             t.join()
         assert len(replies) == 2 and all(r.startswith("CON Kerbside") for r in replies), replies
     assert seed.table_counts(platform)["conversation_sessions"] == 5
+
+
+def test_the_session_keeps_the_full_input_history(platform, at_confirm):
+    at_confirm.post("1").get_data(as_text=True)  # an older hop replayed: fresh menu
+    with platform.engine.connect() as conn:
+        history, state, language = conn.execute(
+            text("select history, state, language from conversation_sessions")
+        ).one()
+    assert history == ["1", "1", "Sandton", "1", "2", "1", "1", "1", "(restart)"]
+    assert (state, language) == ("c.menu", "en")
