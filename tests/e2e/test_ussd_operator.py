@@ -245,3 +245,10 @@ def test_a_new_operator_sees_plain_empty_screens(platform, client):
             ("7", "No customers yet."),
         ]
     )
+
+
+def test_an_operator_browsing_as_customer_is_not_asked_to_become_one(platform, client):
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    screen = Phone(client, OPERATOR).run([(None, "Continue as"), ("1", "6. Help")])[-1]
+    assert "Become an operator" not in screen

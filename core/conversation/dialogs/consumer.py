@@ -21,7 +21,13 @@ TARGETS = {value: target for value, target, _ in MENU}
 
 
 def menu_screen(ctx: Any) -> Screen:
-    return Screen("menu.consumer", choices=tuple(Choice(v, label) for v, _, label in MENU))
+    """Operators browsing as customers are not offered to become one."""
+    return Screen(
+        "menu.consumer",
+        choices=tuple(
+            Choice(v, label) for v, _, label in MENU if not (v == "operator" and ctx.is_operator)
+        ),
+    )
 
 
 def menu_input(ctx: Any, value: str) -> Step:
