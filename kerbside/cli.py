@@ -216,7 +216,9 @@ def reset_pin(number: str) -> None:
 
 
 @main.command()
-@click.option("--phone", default="+27820000001", show_default=True, help="Caller's number.")
+@click.option(
+    "--phone", default="+27825550102", show_default=True, help="Caller's number (a demo consumer)."
+)
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="Platform URL.")
 @click.option("--token", default=None, help="AT webhook token (default: AT_WEBHOOK_TOKEN).")
 @clean_errors
