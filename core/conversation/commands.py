@@ -74,7 +74,8 @@ class SetCapacity(Command):
 
 @dataclass(frozen=True)
 class SetWorkingHours(Command):
-    """The same hours on each of `weekdays` (0 = Monday), Johannesburg time, "HH:MM"."""
+    """The same hours on each of `weekdays` (0 = Monday), Johannesburg time, "HH:MM";
+    empty strings close those days."""
 
     weekdays: tuple[int, ...]
     opens: str
@@ -177,7 +178,8 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
             booking().set_capacity(uow, pid, command.concurrent, command.daily)
         case SetWorkingHours():
             operators = importlib.import_module("core.booking.operators")
-            opens, closes = time.fromisoformat(command.opens), time.fromisoformat(command.closes)
+            opens = time.fromisoformat(command.opens) if command.opens else None
+            closes = time.fromisoformat(command.closes) if command.closes else None
             for weekday in command.weekdays:
                 operators.set_working_hours(uow, pid, weekday, opens, closes)
         case SetServicePrice():

@@ -181,7 +181,7 @@ AF: dict[str, str] = {
     "hours.weekdays": "Maandag tot Vrydag",
     "hours.saturday": "Saterdag",
     "hours.sunday": "Sondag",
-    "hours.open": "Begintyd, bv. 0700:",
+    "hours.open": "Begintyd, bv. 0700 (X = gesluit):",
     "hours.close": "Eindtyd, bv. 1800:",
     "notice.clock": "Tik 'n tyd soos 0730.",
     "notice.clock_order": "Einde moet na begin wees.",

@@ -180,7 +180,7 @@ EN: dict[str, str] = {
     "hours.weekdays": "Monday to Friday",
     "hours.saturday": "Saturday",
     "hours.sunday": "Sunday",
-    "hours.open": "Start time, e.g. 0700:",
+    "hours.open": "Start time, e.g. 0700 (X = closed):",
     "hours.close": "End time, e.g. 1800:",
     "notice.clock": "Type a time like 0730.",
     "notice.clock_order": "End must be after start.",

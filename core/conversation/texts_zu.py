@@ -184,7 +184,7 @@ ZU: dict[str, str] = {
     "hours.weekdays": "NgoMsombuluko kuya kuLwesihlanu",
     "hours.saturday": "NgoMgqibelo",
     "hours.sunday": "NgeSonto",
-    "hours.open": "Isikhathi sokuqala, isb. 0700:",
+    "hours.open": "Isikhathi sokuqala, isb. 0700 (X = kuvaliwe):",
     "hours.close": "Isikhathi sokuphela, isb. 1800:",
     "notice.clock": "Thayipha isikhathi njengo-0730.",
     "notice.clock_order": "Ukuphela kumele kube ngemva kokuqala.",

@@ -212,7 +212,7 @@ def test_working_hours_for_saturday(platform, client):
         + [
             ("4", "Capacity and hours"),
             ("2", "Set hours for:\n1. Monday to Friday\n2. Saturday\n3. Sunday"),
-            ("2", "Start time, e.g. 0700:"),
+            ("2", "Start time, e.g. 0700 (X = closed):"),
             ("25", "Type a time like 0730."),
             ("0830", "End time"),
             ("8", "End must be after start."),
@@ -252,3 +252,16 @@ def test_an_operator_browsing_as_customer_is_not_asked_to_become_one(platform, c
     seed.operator(platform, 1)
     screen = Phone(client, OPERATOR).run([(None, "Continue as"), ("1", "6. Help")])[-1]
     assert "Become an operator" not in screen
+
+
+def test_closing_sundays(platform, client):
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    phone = Phone(client, OPERATOR)
+    phone.run(
+        _login(phone, first_time=True)
+        + [("4", "Capacity"), ("2", "Set hours"), ("3", "X = closed"), ("x", "Saved.")]
+    )
+    with platform.engine.connect() as conn:
+        sundays = conn.execute(text("select count(*) from working_hours where weekday = 6"))
+        assert sundays.scalar() == 0

@@ -88,6 +88,9 @@ def parse_clock(raw: str) -> str | None:
 
 
 def hours_open_input(ctx: Any, raw: str) -> Step | Reject:
+    if raw.strip().lower() == "x":  # closed on those days
+        command = SetWorkingHours(DAY_GROUPS[ctx.data["days"]], "", "")
+        return Step("o.menu", commands=(command,), notice="notice.saved", on_error="o.failed")
     opens = parse_clock(raw)
     if opens is None:
         return Reject("notice.clock")
@@ -225,7 +228,7 @@ STATES = [
     ),
     State(
         "o.hours.open",
-        goes_to=("o.hours.close",),
+        goes_to=("o.hours.close", "o.menu", "o.failed"),
         screen=lambda ctx: Screen("hours.open", kind="text"),
         on_input=hours_open_input,
     ),
