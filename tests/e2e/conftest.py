@@ -17,7 +17,8 @@ TRANSCRIPT_MODULES = {
     "test_ussd_robustness.py",
 }
 SHOWN: set[str] = set()
-_RUN = {"modules": set(), "partial": False}
+_RUN = {"partial": False}
+_PASSED: set[str] = set()
 
 
 @pytest.fixture(autouse=True)
@@ -31,17 +32,28 @@ def _record_shown_states(monkeypatch):
     monkeypatch.setattr(engine, "_show", spy)
 
 
-def pytest_collection_modifyitems(items):
-    _RUN["modules"] |= {Path(str(item.fspath)).name for item in items}
+def _module(item_or_report) -> str:
+    return Path(str(item_or_report.fspath)).name
 
 
 def pytest_deselected(items):
-    if any(Path(str(item.fspath)).name in TRANSCRIPT_MODULES for item in items):
+    if any(_module(item) in TRANSCRIPT_MODULES for item in items):
         _RUN["partial"] = True
 
 
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        _PASSED.add(report.nodeid)
+
+
 def pytest_sessionfinish(session, exitstatus):
-    if exitstatus != 0 or _RUN["partial"] or not _RUN["modules"] >= TRANSCRIPT_MODULES:
+    items = [i for i in getattr(session, "items", []) if _module(i) in TRANSCRIPT_MODULES]
+    ran_in_full = (
+        not _RUN["partial"]
+        and {_module(i) for i in items} == TRANSCRIPT_MODULES
+        and all(i.nodeid in _PASSED for i in items)
+    )
+    if exitstatus != 0 or not ran_in_full:
         return
     unseen = sorted(n for n, s in DIALOG.states.items() if s.screen and n not in SHOWN)
     if unseen:
