@@ -9,6 +9,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from core.jobs import service as jobs
+from core.notify.marketing_hours import marketing_allowed_at
 from core.outbox import relay
 from kerbside.bootstrap import Platform
 
@@ -25,16 +26,19 @@ def run_scheduled_job(job_id: int) -> str:
 
 
 def relay_outbox(limit: int = 200) -> int:
-    platform = context.current()
-    sent = relay.deliver_due(
+    return deliver_outbox(context.current(), limit=limit)
+
+
+def deliver_outbox(platform: Platform, limit: int = 200) -> int:
+    """One relay pass with this platform's gateways, per-provider cost and marketing hours."""
+    settings = platform.settings
+    return relay.deliver_due(
         platform.uow(),
         platform.gateways,
         limit=limit,
-        cost_cents=lambda provider, segments: (
-            platform.settings.sms_cost_cents.get(provider, 0) * segments
-        ),
+        cost_cents=lambda provider, segments: settings.sms_cost_cents.get(provider, 0) * segments,
+        may_send_marketing=lambda uow: marketing_allowed_at(uow.now(), settings.tz),
     )
-    return sent
 
 
 def scheduled_job_rq_id(job_id: int) -> str:
