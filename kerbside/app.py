@@ -32,6 +32,9 @@ def platform_of(app: Flask) -> Platform:
 
 def register_channels(app: Flask) -> None:
     """Each channel registers its blueprint here as it arrives."""
+    from channels.sms import webhooks as sms_webhooks
+
+    sms_webhooks.init_app(app)
 
 
 def init_request_ids(app: Flask) -> None:

@@ -11,3 +11,4 @@ from core.jobs import model as jobs  # noqa: F401
 from core.outbox import model as outbox  # noqa: F401
 
 metadata = Base.metadata
+from core.ratings import model as ratings  # noqa: F401
