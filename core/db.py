@@ -11,13 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from core.clock import Clock, SystemClock
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.dispatch.ports import OperatorIndex
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +56,8 @@ class UnitOfWork:
     settings: Settings = field(default_factory=Settings)
     clock: Clock = field(default_factory=SystemClock)
     wake_relay: Callable[[], None] | None = None
+    # The Redis geo index of online operators; None: dispatch searches SQL alone.
+    operator_index: OperatorIndex | None = None
     _session: Session | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -98,7 +103,13 @@ class UnitOfWork:
 
     def fresh(self) -> UnitOfWork:
         """A new, independent unit of work sharing this one's wiring."""
-        return UnitOfWork(self.session_factory, self.settings, self.clock, self.wake_relay)
+        return UnitOfWork(
+            self.session_factory,
+            self.settings,
+            self.clock,
+            self.wake_relay,
+            operator_index=self.operator_index,
+        )
 
     def __call__(self) -> UnitOfWork:
         return self.fresh()

@@ -77,6 +77,8 @@ class Settings:
     free_cancel_minutes: int = 60
     cancel_fee_cents: int = 5000
     booking_horizon_days: int = 30
+    commission_percent: int = 15  # platform commission on a job's price; operator gets the rest
+    slot_minutes: int = 30  # the availability grid
 
     pin_max_attempts: int = 5
     pin_lock_minutes: int = 15
@@ -190,6 +192,8 @@ class Settings:
             dispatch_radius_km=number("DISPATCH_RADIUS_KM", 25.0, float),
             free_cancel_minutes=number("FREE_CANCEL_MINUTES", 60),
             cancel_fee_cents=number("CANCEL_FEE_CENTS", 5000),
+            booking_horizon_days=number("BOOKING_HORIZON_DAYS", 30),
+            commission_percent=number("COMMISSION_PERCENT", 15),
         )
 
 

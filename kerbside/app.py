@@ -35,6 +35,9 @@ def register_channels(app: Flask) -> None:
     from channels.sms import webhooks as sms_webhooks
 
     sms_webhooks.init_app(app)
+    from channels.ussd.africastalking import blueprint as ussd_blueprint
+
+    app.register_blueprint(ussd_blueprint)
 
 
 def init_request_ids(app: Flask) -> None:

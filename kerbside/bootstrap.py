@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, SystemClock
 from core.db import UnitOfWork
+from core.dispatch.redis_index import RedisOperatorIndex
 from core.outbox.ports import SmsGateway
 from core.settings import ConfigError, Settings, mask_url
 
@@ -36,7 +37,17 @@ class Platform:
         return sessionmaker(self.engine, expire_on_commit=False)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.settings, self.clock, self.wake_relay)
+        return UnitOfWork(
+            self.session_factory,
+            self.settings,
+            self.clock,
+            self.wake_relay,
+            operator_index=self.operator_index,
+        )
+
+    @cached_property
+    def operator_index(self) -> RedisOperatorIndex:
+        return RedisOperatorIndex(self.redis)
 
     def queue(self, name: str = "default") -> Queue:
         return Queue(name, connection=self.redis)

@@ -8,6 +8,8 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
+from core.booking import recurring  # noqa: F401 - registers the series job handler
+from core.dispatch import handlers as dispatch_handlers  # noqa: F401 - registers offer expiry
 from core.jobs import service as jobs
 from core.notify.marketing_hours import marketing_allowed_at
 from core.outbox import relay

@@ -1,0 +1,96 @@
+"""Africa's Talking USSD: decode the callback, run one hop through the engine, reply CON/END.
+
+Never an error page: a failure inside becomes a short translated `END` apology, logged without
+a stack trace and with the phone masked. Authenticated by `?token=` (africastalking_auth)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from channels.africastalking_auth import token_ok
+from core.accounts.model import Person
+from core.accounts.phones import InvalidPhoneError, mask, to_e164
+from core.conversation.engine import converse, failure_prompt
+from kerbside.bootstrap import Platform
+
+from .model import UssdSessionEvent
+from .render import render
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("ussd", __name__)
+
+
+def _platform() -> Platform:
+    return current_app.extensions["kerbside"]  # type: ignore[no-any-return]
+
+
+def _reply(text: str) -> Response:
+    return Response(text, status=200, mimetype="text/plain")
+
+
+def _language_of(platform: Platform, phone: str) -> str:
+    try:
+        with platform.session_factory() as session:
+            return session.scalar(select(Person.language).where(Person.phone == phone)) or "en"
+    except Exception:  # noqa: BLE001 - the apology must go out whatever failed
+        return "en"
+
+
+@blueprint.post("/webhooks/africastalking/ussd")
+def ussd_hop() -> Response:
+    platform = _platform()
+    if not token_ok(platform.settings, request):
+        return Response("forbidden", status=403, mimetype="text/plain")
+    form = request.form
+    session_id = (form.get("sessionId") or "")[:120]
+    text = form.get("text") or ""
+    try:
+        phone = to_e164(form.get("phoneNumber") or "", platform.settings.default_region)
+    except InvalidPhoneError:
+        log.warning("ussd hop without a valid phone number")
+        return _reply(render(failure_prompt()))
+    if not session_id:
+        return _reply(render(failure_prompt()))
+    try:
+        prompt = converse(platform.uow(), phone, "ussd", session_id, text)
+    except Exception as err:  # noqa: BLE001 - never an error page to a phone
+        log.error("ussd hop failed for %s: %s", mask(phone), type(err).__name__)
+        return _reply(render(failure_prompt(_language_of(platform, phone))))
+    return _reply(render(prompt))
+
+
+@blueprint.post("/webhooks/africastalking/ussd/events")
+def ussd_event() -> Response:
+    platform = _platform()
+    if not token_ok(platform.settings, request):
+        return Response("forbidden", status=403, mimetype="text/plain")
+    form = request.form
+    session_id = (form.get("sessionId") or "")[:120]
+    if not session_id:
+        return _reply("ignored")
+    try:
+        phone: str | None = to_e164(form.get("phoneNumber") or "", platform.settings.default_region)
+    except InvalidPhoneError:
+        phone = None
+    duration = form.get("durationInSeconds") or ""
+    values = {
+        "session_key": session_id,
+        "phone": phone,
+        "status": (form.get("status") or "unknown")[:32],
+        "duration_seconds": int(duration) if duration.isdigit() else None,
+        "cost": (form.get("cost") or None),
+        "error_message": form.get("errorMessage") or None,
+        "raw": {k: v for k, v in form.items() if k != "phoneNumber"},
+    }
+    with platform.session_factory() as session:
+        session.execute(
+            insert(UssdSessionEvent)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["session_key"])
+        )
+        session.commit()
+    return _reply("ok")

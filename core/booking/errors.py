@@ -1,0 +1,57 @@
+"""Booking errors: flat classes with a stable `code` that channels turn into a short reply."""
+
+from __future__ import annotations
+
+
+class BookingError(Exception):
+    code = "booking_error"
+
+
+class UnknownServiceError(BookingError):
+    code = "unknown_service"
+
+
+class OutsideAreaError(BookingError):
+    code = "outside_area"
+
+
+class TimeInPastError(BookingError):
+    code = "time_in_past"
+
+
+class TooFarAheadError(BookingError):
+    code = "too_far_ahead"
+
+
+class PriceOutOfBandError(BookingError):
+    code = "price_out_of_band"
+
+
+class NoLongerAvailableError(BookingError):
+    """The slot or the operator's capacity was taken by someone else (or there is none)."""
+
+    code = "no_longer_available"
+
+
+class OfferGoneError(BookingError):
+    """The offer was taken, declined, expired or never made to this operator."""
+
+    code = "offer_gone"
+
+
+class IllegalTransitionError(BookingError):
+    code = "illegal_transition"
+
+
+class NotFoundError(BookingError):
+    code = "not_found"
+
+
+class NotOperatorError(BookingError):
+    code = "not_operator"
+
+
+class InvalidRequestError(BookingError):
+    """A value outside what the operation accepts (capacity below 1, unknown frequency...)."""
+
+    code = "invalid_request"

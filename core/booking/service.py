@@ -1,0 +1,355 @@
+"""The booking API (see the brief's contract): every function takes an open unit of work,
+runs in the caller's transaction and never commits. A raised BookingError means the caller
+should roll back; nothing is half-written because the caller's transaction is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, select
+from sqlalchemy.exc import IntegrityError
+
+from core.accounts.model import Person
+from core.db import UnitOfWork
+from core.dispatch import cascade
+from core.dispatch.candidates import find_candidates
+from core.dispatch.distance import haversine_km
+from core.notify.service import send_sms
+
+from . import capacity, lifecycle
+from .availability import check_start, ensure_serves_place, find_slots
+from .errors import IllegalTransitionError, NoLongerAvailableError, NotFoundError
+from .messages import rand
+from .model import ACTIVE_STATUSES, Booking, BookingStatus, Service
+from .operators import (
+    get_service,
+    list_services,
+    operator_services,
+    require_operator,
+    set_capacity,
+    set_online,
+    set_service_price,
+)
+from .queries import (
+    booking_view,
+    consumer_bookings,
+    customer_history,
+    open_offers,
+    operator_earnings,
+    operator_jobs,
+)
+from .refs import new_ref, normalise_ref
+from .views import BookingView
+
+__all__ = [
+    "accept_offer", "cancel_booking", "cancellation_quote", "complete_job", "consumer_bookings",
+    "customer_history", "decline_offer", "find_slots", "list_services", "mark_arrived",
+    "mark_en_route", "mark_no_show", "open_offers", "operator_earnings", "operator_jobs",
+    "operator_services", "request_booking", "reschedule_booking", "set_capacity", "set_online",
+    "set_service_price",
+]  # fmt: skip
+
+REF_TRIES = 30
+
+
+def commission_for(uow: UnitOfWork, price_cents: int) -> int:
+    """Platform commission in cents, rounded down: the operator keeps the odd cent."""
+    return price_cents * uow.settings.commission_percent // 100
+
+
+def request_booking(
+    uow: UnitOfWork,
+    consumer_id: int,
+    service_code: str,
+    lat: float,
+    lon: float,
+    place_name: str,
+    start: datetime,
+    payment_method: str = "cash",
+    idempotency_key: str | None = None,
+    operator_id: int | None = None,
+    *,
+    series_id: int | None = None,
+) -> BookingView:
+    """Create the booking, reserve an operator's capacity and send the first offer, all in the
+    caller's transaction. The same idempotency key returns the same booking.
+
+    Price: the lowest price among the operators able to take the job now (the favourite's own
+    price when one is asked); only operators at or below that price are offered the job."""
+    key = idempotency_key or f"booking:{uuid.uuid4()}"
+    existing = uow.session.scalar(select(Booking).where(Booking.idempotency_key == key))
+    if existing is not None:
+        return booking_view(uow, existing)
+    service = get_service(uow, service_code)
+    if uow.session.get(Person, consumer_id) is None:
+        raise NotFoundError(f"no person {consumer_id}")
+    check_start(uow, start)
+    ensure_serves_place(uow, service, lat, lon)
+    end = start + timedelta(minutes=service.duration_minutes)
+    able = find_candidates(uow, service.id, lat, lon, start, end, only_operator_id=operator_id)
+    if not able:
+        raise NoLongerAvailableError("no operator can take that slot any more")
+    price = min(c.price_cents for c in able)
+    commission = commission_for(uow, price)
+    now = uow.now()
+    booking = Booking(
+        status=BookingStatus.REQUESTED,
+        consumer_id=consumer_id,
+        service_id=service.id,
+        favourite_operator_id=operator_id,
+        series_id=series_id,
+        lat=lat,
+        lon=lon,
+        place_name=place_name[:60],
+        start_at=start,
+        end_at=end,
+        price_cents=price,
+        commission_cents=commission,
+        operator_earn_cents=price - commission,
+        payment_method=payment_method,
+        idempotency_key=key,
+        offer_attempts=0,
+        cancel_fee_cents=0,
+        created_at=now,
+        updated_at=now,
+    )
+    _insert_with_fresh_ref(uow, booking)
+    lifecycle.record_event(uow, booking, None, BookingStatus.REQUESTED, "consumer", consumer_id)
+    if cascade.offer_next_operator(uow, booking) is None:
+        raise NoLongerAvailableError("no operator can take that slot any more")
+    consumer = uow.session.get(Person, consumer_id)
+    assert consumer is not None
+    send_sms(
+        uow,
+        consumer,
+        "booking.requested",
+        cascade.message_params(uow, booking, service),
+        key=f"booking-requested:{booking.id}",
+    )
+    return booking_view(uow, booking)
+
+
+def _insert_with_fresh_ref(uow: UnitOfWork, booking: Booking) -> None:
+    """Pick a ref unique among active bookings; a collision retries inside a savepoint."""
+    for _ in range(REF_TRIES):
+        booking.ref = new_ref()
+        try:
+            with uow.session.begin_nested():
+                uow.session.add(booking)
+                uow.session.flush()
+            return
+        except IntegrityError as err:
+            constraint = getattr(getattr(err.orig, "diag", None), "constraint_name", None)
+            if constraint != "uq_bookings_active_ref":
+                raise
+    raise RuntimeError("could not find a free booking ref")  # 390k refs: practically never
+
+
+def accept_offer(uow: UnitOfWork, operator_person_id: int, ref: str | None = None) -> BookingView:
+    require_operator(uow, operator_person_id)
+    booking = cascade.accept(uow, operator_person_id, normalise_ref(ref) if ref else None)
+    return booking_view(uow, booking)
+
+
+def decline_offer(uow: UnitOfWork, operator_person_id: int, ref: str | None = None) -> BookingView:
+    require_operator(uow, operator_person_id)
+    booking = cascade.decline(uow, operator_person_id, normalise_ref(ref) if ref else None)
+    return booking_view(uow, booking)
+
+
+def _booking_for(uow: UnitOfWork, person_id: int, ref: str, *, role: str) -> Booking:
+    """The person's booking with this ref (active ones first), locked for update."""
+    ref = normalise_ref(ref)
+    column = Booking.operator_id if role == "operator" else Booking.consumer_id
+    who = column == person_id
+    if role == "any":
+        who = (Booking.operator_id == person_id) | (Booking.consumer_id == person_id)
+    booking_id = uow.session.scalar(
+        select(Booking.id)
+        .where(Booking.ref == ref, who)
+        .order_by(case((Booking.status.in_(ACTIVE_STATUSES), 0), else_=1), Booking.id.desc())
+        .limit(1)
+    )
+    if booking_id is None:
+        raise NotFoundError(f"no booking {ref}")
+    return cascade.lock_booking(uow, booking_id)
+
+
+def _notify_consumer(uow: UnitOfWork, booking: Booking, template: str, **extra: str) -> None:
+    service = uow.session.get(Service, booking.service_id)
+    consumer = uow.session.get(Person, booking.consumer_id)
+    assert service is not None and consumer is not None
+    params = cascade.message_params(uow, booking, service)
+    params.update(extra)
+    send_sms(
+        uow,
+        consumer,
+        template,
+        params,
+        key=f"{template}:{booking.id}:{booking.status}:{booking.updated_at.isoformat()}",
+    )
+
+
+def mark_en_route(
+    uow: UnitOfWork, operator_person_id: int, ref: str, eta_minutes: int | None = None
+) -> BookingView:
+    booking = _booking_for(uow, operator_person_id, ref, role="operator")
+    lifecycle.walk_to(uow, booking, BookingStatus.EN_ROUTE, "operator", operator_person_id)
+    if eta_minutes is None:
+        operator = require_operator(uow, operator_person_id)
+        km = haversine_km(operator.lat, operator.lon, booking.lat, booking.lon)
+        eta_minutes = 5 + round(km * 2.5)  # ~24 km/h in town, plus getting going
+    booking.eta_minutes = eta_minutes
+    _notify_consumer(uow, booking, "booking.en_route", eta=str(eta_minutes))
+    return booking_view(uow, booking)
+
+
+def mark_arrived(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
+    booking = _booking_for(uow, operator_person_id, ref, role="operator")
+    lifecycle.walk_to(uow, booking, BookingStatus.ARRIVED, "operator", operator_person_id)
+    _notify_consumer(uow, booking, "booking.arrived")
+    return booking_view(uow, booking)
+
+
+def complete_job(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
+    """Completed, walking through arrived/in_progress when the operator skipped reporting them."""
+    booking = _booking_for(uow, operator_person_id, ref, role="operator")
+    lifecycle.walk_to(uow, booking, BookingStatus.COMPLETED, "operator", operator_person_id)
+    booking.completed_at = uow.now()
+    _notify_consumer(uow, booking, "booking.completed")
+    return booking_view(uow, booking)
+
+
+def mark_no_show(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
+    """The operator came and the customer was not there. The job stays counted for the day."""
+    booking = _booking_for(uow, operator_person_id, ref, role="operator")
+    lifecycle.move(uow, booking, BookingStatus.NO_SHOW, "operator", operator_person_id)
+    return booking_view(uow, booking)
+
+
+def _cancel_fee(uow: UnitOfWork, booking: Booking, person_id: int) -> int:
+    if person_id != booking.consumer_id or booking.status in (
+        BookingStatus.REQUESTED,
+        BookingStatus.OFFERED,
+    ):
+        return 0
+    free_until = booking.start_at - timedelta(minutes=uow.settings.free_cancel_minutes)
+    if uow.now() <= free_until:
+        return 0
+    return min(uow.settings.cancel_fee_cents, booking.price_cents)
+
+
+def cancellation_quote(uow: UnitOfWork, person_id: int, ref: str) -> int:
+    """Fee in cents that cancelling now would cost this person (operators never pay one here)."""
+    booking = _booking_for(uow, person_id, ref, role="any")
+    if booking.status not in ACTIVE_STATUSES:
+        raise IllegalTransitionError(f"{booking.ref} is {booking.status}")
+    return _cancel_fee(uow, booking, person_id)
+
+
+def cancel_booking(uow: UnitOfWork, person_id: int, ref: str, reason: str = "") -> BookingView:
+    """Cancel by the consumer (fee after the free window once accepted) or the assigned
+    operator (no fee; the consumer is told). Releases capacity and withdraws open offers."""
+    booking = _booking_for(uow, person_id, ref, role="any")
+    by_consumer = person_id == booking.consumer_id
+    fee = _cancel_fee(uow, booking, person_id)
+    offered_to = cascade.withdraw_open_offers(uow, booking)
+    lifecycle.move(
+        uow,
+        booking,
+        BookingStatus.CANCELLED,
+        "consumer" if by_consumer else "operator",
+        person_id,
+        fee_cents=fee,
+    )
+    booking.cancel_fee_cents = fee
+    booking.cancel_reason = reason[:200] or None
+    capacity.release(uow, booking.id)
+    service = uow.session.get(Service, booking.service_id)
+    assert service is not None
+    params = cascade.message_params(uow, booking, service)
+    if by_consumer:
+        _notify_consumer(uow, booking, "booking.cancelled", fee=rand(fee))
+        for operator_id in {*offered_to, *([booking.operator_id] if booking.operator_id else [])}:
+            operator = uow.session.get(Person, operator_id)
+            if operator is not None:
+                send_sms(
+                    uow,
+                    operator,
+                    "booking.cancelled_to_operator",
+                    params,
+                    key=f"booking-cancelled-op:{booking.id}:{operator_id}",
+                )
+    else:
+        _notify_consumer(uow, booking, "booking.cancelled_by_operator")
+    return booking_view(uow, booking)
+
+
+def reschedule_booking(
+    uow: UnitOfWork, consumer_id: int, ref: str, new_start: datetime
+) -> BookingView:
+    """Move a booking not yet under way. An assigned booking keeps its operator (or fails with
+    NoLongerAvailableError); an unassigned one is offered afresh at the new time."""
+    booking = _booking_for(uow, consumer_id, ref, role="consumer")
+    if booking.status not in (
+        BookingStatus.REQUESTED,
+        BookingStatus.OFFERED,
+        BookingStatus.ACCEPTED,
+    ):
+        raise IllegalTransitionError(f"{booking.ref} is {booking.status}; it cannot be moved")
+    check_start(uow, new_start)
+    service = uow.session.get(Service, booking.service_id)
+    assert service is not None
+    old_start = booking.start_at
+    new_end = new_start + timedelta(minutes=service.duration_minutes)
+    capacity.release(uow, booking.id)
+    if booking.status == BookingStatus.ACCEPTED and booking.operator_id is not None:
+        able = find_candidates(
+            uow,
+            service.id,
+            booking.lat,
+            booking.lon,
+            new_start,
+            new_end,
+            only_operator_id=booking.operator_id,
+        )
+        window_day = new_start.astimezone(uow.settings.tz).date()
+        if not able or not capacity.reserve(
+            uow,
+            booking.id,
+            booking.operator_id,
+            new_start,
+            new_end,
+            window_day,
+            able[0].concurrent_capacity,
+            able[0].daily_capacity,
+        ):
+            raise NoLongerAvailableError("your operator cannot take the new time")
+        booking.start_at, booking.end_at = new_start, new_end
+        operator = uow.session.get(Person, booking.operator_id)
+        assert operator is not None
+        send_sms(
+            uow,
+            operator,
+            "booking.rescheduled",
+            cascade.message_params(uow, booking, service),
+            key=f"booking-rescheduled:{booking.id}:{new_start.isoformat()}",
+        )
+    else:
+        cascade.withdraw_open_offers(uow, booking)
+        booking.start_at, booking.end_at = new_start, new_end
+        booking.offer_attempts = 0
+        if cascade.offer_next_operator(uow, booking) is None:
+            raise NoLongerAvailableError("no operator can take the new time")
+    lifecycle.record_event(
+        uow,
+        booking,
+        booking.status,
+        booking.status,
+        "consumer",
+        consumer_id,
+        rescheduled_from=old_start.isoformat(),
+    )
+    return booking_view(uow, booking)

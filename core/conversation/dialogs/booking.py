@@ -1,0 +1,272 @@
+"""Book a service: service -> where -> when -> price and points -> pay how -> confirm."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..commands import RequestBooking, SavePlace
+from ..display import PLACE_WIDTH, cut, money, reason, when
+from ..machine import Choice, Reject, Screen, State, Step
+from ..texts import render_text
+
+MAX_SAVED = 5
+
+
+def service_screen(ctx: Any) -> Screen:
+    services = ctx.reads.services()
+    if not services:
+        return Screen("book.no_services", kind="info")
+    return Screen(
+        "book.service",
+        choices=tuple(
+            Choice(
+                s.code,
+                "book.service_option",
+                {"name": cut(s.name), "price": money(s.min_price_cents)},
+            )
+            for s in services
+        ),
+    )
+
+
+def service_input(ctx: Any, code: str) -> Step:
+    names = {s.code: s.name for s in ctx.reads.services()}
+    return Step("c.book.where", data={"service": code, "service_name": names.get(code, code)})
+
+
+def where_route(ctx: Any) -> Step:
+    return Step("c.book.place" if ctx.reads.saved_places() else "c.book.area")
+
+
+def place_screen(ctx: Any) -> Screen:
+    places = ctx.reads.saved_places()
+    choices = [
+        Choice(f"saved:{i}", "book.place_option", {"name": cut(p.name, PLACE_WIDTH)})
+        for i, p in enumerate(places)
+    ]
+    choices.append(Choice("new", "book.place_other"))
+    return Screen("book.where", choices=tuple(choices))
+
+
+def place_input(ctx: Any, value: str) -> Step:
+    places = ctx.reads.saved_places()
+    if value.startswith("saved:") and int(value[6:]) < len(places):
+        p = places[int(value[6:])]
+        return Step("c.book.when", data={"place": [p.name, p.lat, p.lon]})
+    return Step("c.book.area")
+
+
+def area_input(ctx: Any, raw: str) -> Step | Reject:
+    query = raw.strip()
+    if len(query) < 2 or query.isdigit():
+        return Reject("notice.area_short")
+    areas = ctx.reads.areas(query, limit=5)
+    if not areas:
+        return Reject("notice.no_area", {"query": cut(query, 20)})
+    matches = [[a.name, a.city, a.lat, a.lon] for a in areas]
+    return Step("c.book.area_pick", data={"matches": matches})
+
+
+def area_pick_screen(ctx: Any) -> Screen:
+    return Screen(
+        "book.area_pick",
+        choices=tuple(
+            Choice(
+                str(i), "book.area_option", {"name": cut(m[0], PLACE_WIDTH), "city": cut(m[1], 14)}
+            )
+            for i, m in enumerate(ctx.data.get("matches", []))
+        ),
+    )
+
+
+def area_pick_input(ctx: Any, value: str) -> Step:
+    name, _city, lat, lon = ctx.data["matches"][int(value)]
+    saved = ctx.reads.saved_places()
+    offer_save = len(saved) < MAX_SAVED and all(p.name != name for p in saved)
+    return Step("c.book.save" if offer_save else "c.book.when", data={"place": [name, lat, lon]})
+
+
+def save_screen(ctx: Any) -> Screen:
+    name = ctx.data["place"][0]
+    return Screen(
+        "book.save",
+        {"place": cut(name, PLACE_WIDTH)},
+        choices=(Choice("yes", "word.yes"), Choice("no", "word.no")),
+    )
+
+
+def save_input(ctx: Any, value: str) -> Step:
+    if value != "yes":
+        return Step("c.book.when")
+    name, lat, lon = ctx.data["place"]
+    return Step("c.book.when", commands=(SavePlace(name, lat, lon),), notice="notice.place_saved")
+
+
+def slot_choices(
+    ctx: Any, service: str, lat: float, lon: float, operator_id: Any = None
+) -> list[Choice]:
+    """ASAP (the earliest slot) then the next slots today and tomorrow, each start once."""
+    tz = ctx.settings.tz
+    today = ctx.now().astimezone(tz).date()
+    seen: set[str] = set()
+    choices: list[Choice] = []
+    batches = [
+        (None, 1),
+        (today, 4),
+        (today + timedelta(days=1), 4),
+    ]
+    for day, limit in batches:
+        for slot in ctx.reads.slots(service, lat, lon, day, operator_id=operator_id, limit=limit):
+            start = slot.start.isoformat()
+            if start in seen:
+                continue
+            seen.add(start)
+            value = f"{start}|{slot.price_cents}|{slot.operator_id or ''}"
+            if day is None:
+                label, params = (
+                    "book.asap",
+                    {"time": when(slot.start, ctx), "price": money(slot.price_cents)},
+                )
+            else:
+                label, params = (
+                    "book.slot",
+                    {"time": when(slot.start, ctx), "price": money(slot.price_cents)},
+                )
+            choices.append(Choice(value, label, params))
+    return choices
+
+
+def when_screen(ctx: Any) -> Screen:
+    name, lat, lon = ctx.data["place"]
+    choices = slot_choices(ctx, ctx.data["service"], lat, lon)
+    if not choices:
+        return Screen("book.no_slots", {"place": cut(name, PLACE_WIDTH)}, kind="info")
+    return Screen("book.when", choices=tuple(choices))
+
+
+def when_input(ctx: Any, value: str) -> Step:
+    start, price, operator = value.split("|")
+    return Step(
+        "c.book.price",
+        data={"start": start, "price": int(price), "operator": int(operator) if operator else None},
+    )
+
+
+def _summary(ctx: Any) -> dict[str, str]:
+    return {
+        "service": cut(ctx.data["service_name"]),
+        "place": cut(ctx.data["place"][0], PLACE_WIDTH),
+        "time": when(datetime.fromisoformat(ctx.data["start"]), ctx),
+        "price": money(ctx.data["price"]),
+    }
+
+
+def price_screen(ctx: Any) -> Screen:
+    points = ctx.reads.points_balance()
+    choices = [Choice("continue", "word.continue")]
+    # The redemption offer appears only when the loyalty port says points cover something.
+    return Screen("book.price", {**_summary(ctx), "points": points}, choices=tuple(choices))
+
+
+def price_input(ctx: Any, value: str) -> Step:
+    return Step("c.book.pay")
+
+
+PAYMENT_LABELS = {"cash": "pay.cash", "card": "pay.card", "subscription": "pay.subscription"}
+
+
+def payment_methods(ctx: Any) -> list[str]:
+    """Only cash applies until payments are built (no card on file, no subscriptions)."""
+    return ["cash"]
+
+
+def pay_screen(ctx: Any) -> Screen:
+    return Screen(
+        "book.pay",
+        {"price": money(ctx.data["price"])},
+        choices=tuple(Choice(m, PAYMENT_LABELS[m]) for m in payment_methods(ctx)),
+    )
+
+
+def pay_input(ctx: Any, value: str) -> Step:
+    return Step("c.book.confirm", data={"payment": value})
+
+
+def confirm_screen(ctx: Any) -> Screen:
+    method = PAYMENT_LABELS[ctx.data.get("payment", "cash")]
+    return Screen(
+        "book.confirm",
+        {**_summary(ctx), "method": render_text(method, ctx.language)},
+        choices=(Choice("confirm", "word.confirm"),),
+    )
+
+
+def confirm_input(ctx: Any, value: str) -> Step:
+    name, lat, lon = ctx.data["place"]
+    command = RequestBooking(
+        service_code=ctx.data["service"],
+        lat=lat,
+        lon=lon,
+        place_name=name,
+        start=ctx.data["start"],
+        payment_method=ctx.data.get("payment", "cash"),
+        idempotency_key=f"{ctx.channel}:{ctx.session_key}:{ctx.data['start']}",
+        operator_id=ctx.data.get("operator"),
+    )
+    return Step("c.book.done", commands=(command,), on_error="c.book.failed")
+
+
+def done_screen(ctx: Any) -> Screen:
+    return Screen("book.done", {"ref": ctx.data.get("ref", "?")}, kind="final")
+
+
+def failed_screen(ctx: Any) -> Screen:
+    return Screen(
+        "book.failed",
+        {"reason": reason(ctx.data.get("error"), ctx.language)},
+        choices=(Choice("again", "book.pick_again"),),
+    )
+
+
+STATES = [
+    State(
+        "c.book.service", goes_to=("c.book.where",), screen=service_screen, on_input=service_input
+    ),
+    State("c.book.where", goes_to=("c.book.place", "c.book.area"), route=where_route),
+    State(
+        "c.book.place",
+        goes_to=("c.book.when", "c.book.area"),
+        screen=place_screen,
+        on_input=place_input,
+    ),
+    State(
+        "c.book.area",
+        goes_to=("c.book.area_pick",),
+        screen=lambda ctx: Screen("book.area", kind="text"),
+        on_input=area_input,
+    ),
+    State(
+        "c.book.area_pick",
+        goes_to=("c.book.save", "c.book.when"),
+        screen=area_pick_screen,
+        on_input=area_pick_input,
+    ),
+    State("c.book.save", goes_to=("c.book.when",), screen=save_screen, on_input=save_input),
+    State("c.book.when", goes_to=("c.book.price",), screen=when_screen, on_input=when_input),
+    State("c.book.price", goes_to=("c.book.pay",), screen=price_screen, on_input=price_input),
+    State("c.book.pay", goes_to=("c.book.confirm",), screen=pay_screen, on_input=pay_input),
+    State(
+        "c.book.confirm",
+        goes_to=("c.book.done", "c.book.failed"),
+        screen=confirm_screen,
+        on_input=confirm_input,
+    ),
+    State("c.book.done", screen=done_screen),
+    State(
+        "c.book.failed",
+        goes_to=("c.book.when",),
+        screen=failed_screen,
+        on_input=lambda ctx, v: Step("c.book.when"),
+    ),
+]

@@ -1,0 +1,53 @@
+"""Display strings for prompt parameters: money, times, names cut to fit a screen.
+
+Parameters are rendered here, once, in the person's language, so that every renderer shows the
+same thing. Times are shown in the platform time zone (Africa/Johannesburg)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from .texts import TEXTS, render_text
+
+NAME_WIDTH = 18
+PLACE_WIDTH = 20
+
+
+def money(cents: int) -> str:
+    rands, rest = divmod(int(cents), 100)
+    return f"R{rands}" if rest == 0 else f"R{rands}.{rest:02d}"
+
+
+def cut(text: str | None, width: int = NAME_WIDTH) -> str:
+    """Plain GSM-7-safe text, at most `width` characters."""
+    plain = (text or "").replace("\u2019", "'").replace("\u2018", "'")
+    plain = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in plain).strip()
+    return plain if len(plain) <= width else plain[: width - 1].rstrip() + "."
+
+
+def when(moment: datetime, ctx: Any) -> str:
+    """'Today 14:00', 'Tomorrow 09:30' or '27/11 14:00' in the platform time zone."""
+    tz = ctx.settings.tz
+    local = moment.astimezone(tz)
+    today = ctx.now().astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return f"{render_text('word.today', ctx.language)} {clock}"
+    if local.date() == today + timedelta(days=1):
+        return f"{render_text('word.tomorrow', ctx.language)} {clock}"
+    return f"{local.strftime('%d/%m')} {clock}"
+
+
+def clock_time(moment: datetime, ctx: Any) -> str:
+    return moment.astimezone(ctx.settings.tz).strftime("%H:%M")
+
+
+def status(code: str, language: str) -> str:
+    key = f"status.{code}"
+    return render_text(key, language) if key in TEXTS else cut(code.replace("_", " "), 12)
+
+
+def reason(code: str | None, language: str) -> str:
+    key = f"error.{code}"
+    return render_text(key if key in TEXTS else "error.generic", language)

@@ -1,0 +1,341 @@
+"""The conversation engine: one entry point, `converse`, for USSD and SMS.
+
+Each hop is one unit of work: load (and lock) the session row, apply the new input to the
+dialog, run the step's commands through the core, save what was shown, commit. The engine
+returns a structured `Prompt`; channels render it.
+
+USSD (`channel="ussd"`): Africa's Talking sends the whole input history joined by `*`. A hop
+whose text does not extend the recorded text (replayed, reordered, or for an unknown or expired
+session) gets a fresh main menu, never an action on stale options. SMS and other channels pass
+only the new input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from core.accounts.model import Person
+from core.accounts.phones import mask
+from core.db import UnitOfWork
+from core.settings import Settings
+
+from . import commands as command_runner
+from .layout import BUDGETS, compose, split_pages
+from .machine import Dialog, Reject, Screen, State, Step
+from .model import ConversationSession
+from .prompt import BACK, MAIN_MENU, MORE, Option, Prompt
+from .reads import Reads
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT = 60  # characters; longer input is refused without being looked at
+MAX_ROUTES = 12  # a hop may pass through at most this many routing states
+
+
+@dataclass
+class HopContext:
+    """What a state function may look at. `reads` is read-only; writes are commands."""
+
+    person_id: int
+    phone: str
+    language: str
+    channel: str
+    session_key: str
+    hop: int
+    data: dict[str, Any]
+    reads: Reads
+    settings: Settings
+    moment: datetime
+    is_operator: bool = False
+    is_consumer: bool = True
+    pin_set: bool = False
+    notice: str | None = None
+    notice_params: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def dialog() -> Dialog:
+    from .dialogs import DIALOG
+
+    return DIALOG
+
+
+def converse(
+    uow: UnitOfWork, phone: str, channel: str, session_id: str, text: str | None
+) -> Prompt:
+    """Apply one hop and return the next screen. Opens and commits its own transaction on `uow`
+    (call it outside `with uow:`). `phone` is E.164."""
+    with uow:
+        prompt = _converse(uow, phone, channel, session_id, text or "")
+        uow.commit()
+    return prompt
+
+
+def failure_prompt(language: str = "en") -> Prompt:
+    """The short apology a channel shows when a hop failed inside."""
+    return Prompt("error.internal", {}, (), True, language)
+
+
+def fingerprint(text: str) -> str:
+    """What is kept of the provider's cumulative text: its length and a digest, so that PINs
+    typed earlier in the session are never stored, yet a hop can be checked to extend it."""
+    return f"{len(text)}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def extends(recorded: str, text: str) -> bool:
+    """Does `text` continue the recorded text with one more input (`<recorded>*<input>`)?"""
+    if not recorded:
+        return bool(text)
+    length = int(recorded.split(":")[0])
+    return len(text) > length and text[length] == "*" and fingerprint(text[:length]) == recorded
+
+
+def _person(uow: UnitOfWork, phone: str) -> Person:
+    person = uow.session.scalar(select(Person).where(Person.phone == phone))
+    if person is None:
+        uow.session.execute(
+            insert(Person)
+            .values(phone=phone, language="en", is_consumer=True, is_operator=False)
+            .on_conflict_do_nothing(index_elements=["phone"])
+        )
+        person = uow.session.scalar(select(Person).where(Person.phone == phone))
+    assert person is not None
+    return person
+
+
+def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) -> Prompt:
+    now = uow.now()
+    person = _person(uow, phone)
+    row = uow.session.scalar(
+        select(ConversationSession)
+        .where(ConversationSession.channel == channel, ConversationSession.session_key == key)
+        .with_for_update()
+    )
+    idle = (
+        uow.settings.ussd_session_idle_seconds
+        if channel == "ussd"
+        else uow.settings.sms_session_idle_seconds
+    )
+    notice: str | None = None
+    new_input: str | None = None
+    if row is not None and (
+        row.ended_at is not None or now - row.updated_at > timedelta(seconds=idle)
+    ):
+        if channel != "ussd" or text:
+            notice = "notice.expired" if row.ended_at is None else None
+        uow.session.delete(row)
+        uow.session.flush()
+        row = None
+    if channel == "ussd":
+        if row is None:
+            if text:
+                notice = "notice.expired"
+        elif extends(row.last_text, text):
+            new_input = text[int(row.last_text.split(":")[0]) + 1 :] if row.last_text else text
+        else:
+            notice = "notice.start_again"
+            log.info("ussd hop does not extend the session; fresh menu for %s", mask(phone))
+    elif row is not None and text:
+        new_input = text
+    if row is None:
+        row = ConversationSession(
+            channel=channel,
+            session_key=key,
+            phone=phone,
+            person_id=person.id,
+            state="",
+            stack=[],
+            data={},
+            history=[],
+            last_text="",
+            shown={},
+            language=person.language,
+            hops=0,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.session.add(row)
+    ctx = HopContext(
+        person_id=person.id,
+        phone=phone,
+        language=person.language,
+        channel=channel,
+        session_key=key,
+        hop=row.hops,
+        data=dict(row.data or {}),
+        reads=Reads(uow, person.id),
+        settings=uow.settings,
+        moment=now,
+        is_operator=person.is_operator,
+        is_consumer=person.is_consumer,
+        pin_set=person.pin_hash is not None,
+    )
+    flow = dialog()
+    stack = list(row.stack or [])
+    page = 0
+    if new_input is None:
+        ctx.data, stack = {}, []
+        state = _settle(uow, flow, ctx, flow.initial, stack)
+    else:
+        state, page = _apply(uow, flow, ctx, row, stack, new_input)
+    if notice:
+        ctx.notice = notice
+    prompt, shown = _show(flow, state, ctx, stack, page)
+    if new_input is None:
+        row.history = []
+    else:
+        secret = row.state in flow.states and flow[row.state].secret
+        row.history = [*(row.history or []), "*" * len(new_input) if secret else new_input]
+    row.last_text = fingerprint(text) if channel == "ussd" and text else ""
+    row.state, row.stack, row.data, row.shown = state.name, stack, ctx.data, shown
+    row.language, row.hops, row.updated_at = ctx.language, row.hops + 1, now
+    if prompt.final:
+        row.ended_at = now
+    return prompt
+
+
+def _apply(
+    uow: UnitOfWork,
+    flow: Dialog,
+    ctx: HopContext,
+    row: ConversationSession,
+    stack: list[str],
+    raw: str,
+) -> tuple[State, int]:
+    """Apply one input to the state that was shown; return the state to show and its page."""
+    current = flow[row.state] if row.state in flow.states else flow.initial
+    shown: Mapping[str, Any] = row.shown or {}
+    page = int(shown.get("page", 0))
+    raw = raw.strip()
+    home = ctx.data.get("home")
+    if len(raw) > MAX_INPUT:
+        return _again(ctx, current, "notice.too_long"), page
+    if raw == MAIN_MENU and home in flow.states:
+        stack.clear()
+        return flow[home], 0
+    if raw == BACK and not current.main_menu and shown.get("kind") != "final":
+        if page > 0:
+            return current, page - 1
+        if stack:
+            return flow[stack.pop()], 0
+        return flow[home] if home in flow.states else flow.initial, 0
+    if raw == MORE and shown.get("more"):
+        return current, page + 1
+    kind = shown.get("kind", "choice")
+    options: Mapping[str, str] = shown.get("options", {})
+    if kind == "choice":
+        if raw not in options:
+            return _again(ctx, current, "notice.not_a_choice"), page
+        value = options[raw]
+    elif kind == "text":
+        if not raw:
+            return _again(ctx, current, "notice.empty"), page
+        value = raw
+    else:
+        return _again(ctx, current, "notice.not_a_choice"), page
+    assert current.on_input is not None
+    outcome = current.on_input(ctx, value)
+    if isinstance(outcome, Reject):
+        ctx.notice, ctx.notice_params = outcome.notice, dict(outcome.params)
+        return current, page
+    target = _run_step(uow, flow, ctx, current, outcome)
+    if target.name != current.name:
+        stack.append(current.name)
+    return _settle(uow, flow, ctx, target, stack), 0
+
+
+def _again(ctx: HopContext, state: State, notice: str) -> State:
+    ctx.notice = notice
+    return state
+
+
+def _run_step(uow: UnitOfWork, flow: Dialog, ctx: HopContext, source: State, step: Step) -> State:
+    flow.check_transition(source.name, step.next)
+    ctx.data.pop("error", None)
+    for command in step.commands:
+        error = command_runner.run(uow, ctx, command)
+        if error is not None:
+            ctx.data["error"] = error
+            if step.on_error is None:
+                raise RuntimeError(f"command {type(command).__name__} failed: {error}")
+            flow.check_transition(source.name, step.on_error)
+            ctx.notice = None
+            return flow[step.on_error]
+    ctx.data.update(step.data)
+    if step.notice:
+        ctx.notice = step.notice
+    return flow[step.next]
+
+
+def _settle(
+    uow: UnitOfWork, flow: Dialog, ctx: HopContext, state: State, stack: list[str]
+) -> State:
+    """Follow routing states until one that shows a screen."""
+    for _ in range(MAX_ROUTES):
+        if state.pin_protected and not ctx.data.get("pin_ok"):
+            state = flow.initial
+        if state.route is None:
+            if state.main_menu:
+                ctx.data["home"] = state.name
+                stack.clear()
+            return state
+        state = _run_step(uow, flow, ctx, state, state.route(ctx))
+    raise RuntimeError(f"dialog {flow.name}: too many routing steps")
+
+
+def _show(
+    flow: Dialog, state: State, ctx: HopContext, stack: list[str], page: int
+) -> tuple[Prompt, dict[str, Any]]:
+    assert state.screen is not None
+    screen: Screen = state.screen(ctx)
+    final = screen.kind == "final"
+    items: list[Option] = [
+        Option(str(n), c.label_key, dict(c.params)) for n, c in enumerate(screen.choices, 1)
+    ]
+    items += [Option("", line.label_key, dict(line.params)) for line in screen.lines]
+    can_go_back = not final and not state.main_menu
+    home = ctx.data.get("home")
+    show_menu = can_go_back and home in flow.states and home != state.name
+
+    def make(page_items: tuple[Option, ...], more: bool) -> Prompt:
+        nav: list[Option] = []
+        if more:
+            nav.append(Option(MORE, "nav.more"))
+        if can_go_back:
+            nav.append(Option(BACK, "nav.back"))
+        if show_menu:
+            nav.append(Option(MAIN_MENU, "nav.menu"))
+        return Prompt(
+            screen.text_key,
+            dict(screen.params),
+            (*page_items, *nav),
+            final,
+            ctx.language,
+            ctx.notice,
+            dict(ctx.notice_params),
+        )
+
+    budget = BUDGETS.get(ctx.channel, BUDGETS["sms"])
+    if ctx.notice and len(compose(make(tuple(items[:1]), len(items) > 1))) > budget:
+        ctx.notice = None  # the screen itself matters more than the notice above it
+    pages = split_pages(items, make, budget)
+    page = min(max(page, 0), len(pages) - 1)
+    prompt = make(pages[page], page + 1 < len(pages))
+    shown = {
+        "kind": screen.kind,
+        "text_key": screen.text_key,
+        "page": page,
+        "more": page + 1 < len(pages),
+        "options": {o.key: screen.choices[int(o.key) - 1].value for o in pages[page] if o.key},
+    }
+    return prompt, shown

@@ -1,0 +1,93 @@
+"""The read-only facade dialogs see (`ctx.reads`): every query a screen needs, nothing that
+writes. It adapts the booking contract, the gazetteer, saved places, loyalty and payouts so
+that dialog code stays pure and unit tests can pass a fake."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import Any
+
+from core.accounts.saved_places import PlaceView, saved_places
+from core.db import UnitOfWork
+from core.loyalty.port import PointsEntry, loyalty_port
+from core.payouts.bank_details import BankDetailsView, bank_details
+
+
+def _booking() -> Any:
+    return importlib.import_module("core.booking.service")
+
+
+def _gazetteer() -> Any:
+    return importlib.import_module("core.geo.gazetteer")
+
+
+class Reads:
+    def __init__(self, uow: UnitOfWork, person_id: int) -> None:
+        self.uow = uow
+        self.person_id = person_id
+
+    # consumer side
+    def services(self) -> list[Any]:
+        return list(_booking().list_services(self.uow))
+
+    def slots(
+        self,
+        service_code: str,
+        lat: float,
+        lon: float,
+        day: date | None,
+        operator_id: int | None = None,
+        limit: int = 5,
+    ) -> list[Any]:
+        return list(
+            _booking().find_slots(
+                self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
+            )
+        )
+
+    def areas(self, query: str, limit: int = 5) -> list[Any]:
+        return list(_gazetteer().search_areas(query, limit=limit))
+
+    def area(self, name: str) -> Any | None:
+        return _gazetteer().get_area(name)
+
+    def saved_places(self) -> list[PlaceView]:
+        return saved_places(self.uow, self.person_id)
+
+    def bookings(self) -> list[Any]:
+        return list(_booking().consumer_bookings(self.uow, self.person_id, active_only=True))
+
+    def cancellation_fee(self, ref: str) -> int:
+        return int(_booking().cancellation_quote(self.uow, self.person_id, ref))
+
+    def points_balance(self) -> int:
+        return loyalty_port().balance(self.uow, self.person_id)
+
+    def points_history(self) -> list[PointsEntry]:
+        return loyalty_port().history(self.uow, self.person_id)
+
+    # operator side
+    def offers(self) -> list[Any]:
+        return list(_booking().open_offers(self.uow, self.person_id))
+
+    def jobs(self) -> list[Any]:
+        return list(_booking().operator_jobs(self.uow, self.person_id))
+
+    def operator_services(self) -> list[Any]:
+        return list(_booking().operator_services(self.uow, self.person_id))
+
+    def earnings(self) -> Any:
+        return _booking().operator_earnings(self.uow, self.person_id)
+
+    def customer_history(self) -> list[Any]:
+        return list(_booking().customer_history(self.uow, self.person_id, limit=5))
+
+    def bank_details(self) -> BankDetailsView | None:
+        return bank_details(self.uow, self.person_id)
+
+    def pin_locked_until(self) -> Any:
+        from core.accounts.model import Person
+
+        person = self.uow.session.get(Person, self.person_id)
+        return person.pin_locked_until if person else None

@@ -1,0 +1,310 @@
+"""The offer cascade: one exclusive, expiring offer at a time.
+
+Every function runs in the caller's transaction and locks the booking row first (then the
+offer), so acceptance, decline, expiry and cancellation of one booking serialise in one order
+and cannot deadlock. Acceptance is a compare-and-set: of any number of simultaneous YES replies
+exactly one moves the offer from open to accepted; the rest get OfferGoneError.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, text, update
+
+from core.accounts.model import Person
+from core.booking import capacity, lifecycle
+from core.booking.errors import OfferGoneError
+from core.booking.messages import NAME_MAX, PLACE_MAX, rand, short, when_text
+from core.booking.model import Booking, BookingStatus, Operator, Service
+from core.db import UnitOfWork
+from core.jobs import service as jobs
+from core.notify.service import send_sms
+
+from .candidates import Candidate, JobWindow, breakdown, find_candidates
+from .model import Offer, OfferStatus
+
+OFFER_EXPIRY_JOB = "dispatch.offer_expiry"
+
+
+def expiry_key(offer_id: int) -> str:
+    return f"offer-expiry:{offer_id}"
+
+
+def lock_booking(uow: UnitOfWork, booking_id: int) -> Booking:
+    booking = uow.session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert booking is not None
+    return booking
+
+
+def message_params(uow: UnitOfWork, booking: Booking, service: Service) -> dict[str, str]:
+    operator_name = None
+    if booking.operator_id is not None:
+        person = uow.session.get(Person, booking.operator_id)
+        operator_name = person.name if person else None
+    return {
+        "ref": booking.ref,
+        "service": service.name,
+        "when": when_text(booking.start_at, uow.now(), uow.settings.tz),
+        "place": short(booking.place_name, PLACE_MAX),
+        "price": rand(booking.price_cents),
+        "earn": rand(booking.operator_earn_cents),
+        "operator": short(operator_name or "Your operator", NAME_MAX),
+    }
+
+
+def offer_next_operator(uow: UnitOfWork, booking: Booking) -> Offer | None:
+    """Reserve the best available operator's capacity and send them the offer.
+
+    Returns None (and changes nothing) when attempts are used up or nobody can take it. The
+    booking must hold no capacity when called."""
+    settings = uow.settings
+    if booking.offer_attempts >= settings.offer_max_attempts:
+        return None
+    tried = set(
+        uow.session.scalars(
+            select(Offer.operator_id).where(
+                Offer.booking_id == booking.id,
+                Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
+            )
+        )
+    )
+    favourite = booking.favourite_operator_id if booking.offer_attempts == 0 else None
+    candidates = find_candidates(
+        uow,
+        booking.service_id,
+        booking.lat,
+        booking.lon,
+        booking.start_at,
+        booking.end_at,
+        max_price_cents=booking.price_cents,
+        exclude=tried,
+        only_operator_id=favourite,
+    )
+    window = JobWindow.of(booking.start_at, booking.end_at, settings.tz)
+    if window is None:
+        return None
+    for position, chosen in enumerate(candidates):
+        if capacity.reserve(
+            uow,
+            booking.id,
+            chosen.operator_id,
+            booking.start_at,
+            booking.end_at,
+            window.day,
+            chosen.concurrent_capacity,
+            chosen.daily_capacity,
+        ):
+            others = candidates[:position] + candidates[position + 1 :]
+            return _send_offer(
+                uow, booking, chosen, breakdown(chosen, others, settings.dispatch_weights)
+            )
+    return None
+
+
+def _send_offer(
+    uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dict[str, Any]
+) -> Offer:
+    now = uow.now()
+    timeout = uow.settings.offer_timeout_seconds
+    offer = Offer(
+        booking_id=booking.id,
+        operator_id=chosen.operator_id,
+        attempt=booking.offer_attempts + 1,
+        status=OfferStatus.OPEN,
+        distance_km=chosen.distance_km,
+        earn_cents=booking.operator_earn_cents,
+        score=score,
+        created_at=now,
+        expires_at=now + timedelta(seconds=timeout),
+    )
+    uow.session.add(offer)
+    uow.session.flush()
+    booking.offer_attempts += 1
+    lifecycle.move(
+        uow,
+        booking,
+        BookingStatus.OFFERED,
+        "system",
+        None,
+        offer_id=offer.id,
+        operator_id=chosen.operator_id,
+        score=score["total"],
+    )
+    uow.session.execute(
+        update(Operator)
+        .where(Operator.person_id == chosen.operator_id)
+        .values(offers_received=Operator.offers_received + 1)
+    )
+    jobs.schedule(
+        uow,
+        OFFER_EXPIRY_JOB,
+        {"offer_id": offer.id},
+        due_at=offer.expires_at,
+        dedupe_key=expiry_key(offer.id),
+    )
+    service = uow.session.get(Service, booking.service_id)
+    person = uow.session.get(Person, chosen.operator_id)
+    assert service is not None and person is not None
+    params = message_params(uow, booking, service)
+    params.update(km=f"{chosen.distance_km:.1f}", mins=str(max(1, round(timeout / 60))))
+    send_sms(uow, person, "booking.offer", params, key=f"offer:{offer.id}")
+    return offer
+
+
+def expire_booking(uow: UnitOfWork, booking: Booking, reason: str) -> None:
+    """Nobody took it: release what it holds, mark it expired, tell the consumer."""
+    capacity.release(uow, booking.id)
+    lifecycle.move(uow, booking, BookingStatus.EXPIRED, "system", None, reason=reason)
+    service = uow.session.get(Service, booking.service_id)
+    consumer = uow.session.get(Person, booking.consumer_id)
+    assert service is not None and consumer is not None
+    send_sms(
+        uow,
+        consumer,
+        "booking.expired",
+        message_params(uow, booking, service),
+        key=f"booking-expired:{booking.id}",
+    )
+
+
+def move_on(uow: UnitOfWork, booking: Booking, reason: str) -> Offer | None:
+    """The current offer ended without acceptance: next operator, or expire the booking."""
+    capacity.release(uow, booking.id)
+    offer = offer_next_operator(uow, booking)
+    if offer is None:
+        expire_booking(uow, booking, reason)
+    return offer
+
+
+def find_offer(uow: UnitOfWork, operator_person_id: int, ref: str | None) -> Offer:
+    """The operator's offer for booking `ref` (latest), or their single open offer."""
+    stmt = select(Offer).where(Offer.operator_id == operator_person_id)
+    if ref is not None:
+        stmt = stmt.join(Booking, Booking.id == Offer.booking_id).where(Booking.ref == ref)
+    else:
+        stmt = stmt.where(Offer.status == OfferStatus.OPEN, Offer.expires_at > uow.now())
+    offer = uow.session.scalar(stmt.order_by(Offer.expires_at.desc(), Offer.id.desc()).limit(1))
+    if offer is None:
+        raise OfferGoneError("no such offer for this operator")
+    return offer
+
+
+_CAS = text(
+    """
+    update offers set status = :to, responded_at = :now
+    where id = :id and status = 'open' and (:ignore_expiry or expires_at > :now)
+    returning id
+    """
+)
+
+
+def _compare_and_set(uow: UnitOfWork, offer_id: int, to: str, *, ignore_expiry: bool) -> bool:
+    row = uow.session.execute(
+        _CAS, {"id": offer_id, "to": to, "now": uow.now(), "ignore_expiry": ignore_expiry}
+    ).one_or_none()
+    return row is not None
+
+
+def accept(uow: UnitOfWork, operator_person_id: int, ref: str | None) -> Booking:
+    offer = find_offer(uow, operator_person_id, ref)
+    booking = lock_booking(uow, offer.booking_id)
+    if not _compare_and_set(uow, offer.id, OfferStatus.ACCEPTED, ignore_expiry=False):
+        if booking.operator_id == operator_person_id and booking.status != BookingStatus.OFFERED:
+            uow.session.refresh(offer)
+            if offer.status == OfferStatus.ACCEPTED:
+                return booking  # a repeated YES from the winner changes nothing
+        raise OfferGoneError(f"offer for {booking.ref} is no longer open")
+    booking.operator_id = operator_person_id
+    lifecycle.move(
+        uow, booking, BookingStatus.ACCEPTED, "operator", operator_person_id, offer_id=offer.id
+    )
+    uow.session.execute(
+        update(Operator)
+        .where(Operator.person_id == operator_person_id)
+        .values(offers_accepted=Operator.offers_accepted + 1)
+    )
+    jobs.cancel(uow, expiry_key(offer.id))
+    service = uow.session.get(Service, booking.service_id)
+    consumer = uow.session.get(Person, booking.consumer_id)
+    operator = uow.session.get(Person, operator_person_id)
+    assert service is not None and consumer is not None and operator is not None
+    params = message_params(uow, booking, service)
+    send_sms(uow, consumer, "booking.confirmed", params, key=f"booking-confirmed:{offer.id}")
+    send_sms(uow, operator, "booking.assigned", params, key=f"booking-assigned:{offer.id}")
+    return booking
+
+
+def decline(uow: UnitOfWork, operator_person_id: int, ref: str | None) -> Booking:
+    offer = find_offer(uow, operator_person_id, ref)
+    booking = lock_booking(uow, offer.booking_id)
+    if not _compare_and_set(uow, offer.id, OfferStatus.DECLINED, ignore_expiry=True):
+        raise OfferGoneError(f"offer for {booking.ref} is no longer open")
+    cooloff = uow.now() + timedelta(seconds=uow.settings.decline_cooloff_seconds)
+    uow.session.execute(
+        update(Operator)
+        .where(Operator.person_id == operator_person_id)
+        .values(cooloff_until=cooloff)
+    )
+    lifecycle.record_event(
+        uow,
+        booking,
+        booking.status,
+        booking.status,
+        "operator",
+        operator_person_id,
+        declined_offer_id=offer.id,
+    )
+    jobs.cancel(uow, expiry_key(offer.id))
+    move_on(uow, booking, "declined")
+    return booking
+
+
+def expire_offer(uow: UnitOfWork, offer_id: int) -> bool:
+    """Time out an open offer whose time is up and move on. False if it was already settled."""
+    booking_id = uow.session.scalar(select(Offer.booking_id).where(Offer.id == offer_id))
+    if booking_id is None:
+        return False
+    booking = lock_booking(uow, booking_id)
+    row = uow.session.execute(
+        text(
+            "update offers set status = 'expired', responded_at = :now "
+            "where id = :id and status = 'open' and expires_at <= :now returning operator_id"
+        ),
+        {"id": offer_id, "now": uow.now()},
+    ).one_or_none()
+    if row is None:
+        return False
+    operator = uow.session.get(Person, row.operator_id)
+    service = uow.session.get(Service, booking.service_id)
+    assert service is not None
+    if operator is not None:
+        send_sms(
+            uow,
+            operator,
+            "booking.offer_lapsed",
+            message_params(uow, booking, service),
+            key=f"offer-lapsed:{offer_id}",
+        )
+    move_on(uow, booking, "no operator accepted")
+    return True
+
+
+def withdraw_open_offers(uow: UnitOfWork, booking: Booking) -> list[int]:
+    """Close the booking's open offer (cancel/reschedule). Returns the operators it was with."""
+    rows = uow.session.execute(
+        text(
+            "update offers set status = 'withdrawn', responded_at = :now "
+            "where booking_id = :id and status = 'open' returning id, operator_id"
+        ),
+        {"id": booking.id, "now": uow.now()},
+    ).all()
+    for row in rows:
+        jobs.cancel(uow, expiry_key(row.id))
+    return [int(r.operator_id) for r in rows]

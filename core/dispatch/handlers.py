@@ -1,0 +1,18 @@
+"""Scheduled-job handlers for dispatch (imported by workers/jobs.py so they are registered)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.db import UnitOfWork
+from core.jobs.service import job_handler
+
+from .cascade import OFFER_EXPIRY_JOB, expire_offer
+
+
+@job_handler(OFFER_EXPIRY_JOB)
+def run_offer_expiry(uow: UnitOfWork, payload: dict[str, Any]) -> None:
+    """Idempotent: an offer already accepted, declined or expired is left alone."""
+    with uow:
+        expire_offer(uow, int(payload["offer_id"]))
+        uow.commit()

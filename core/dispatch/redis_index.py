@@ -1,0 +1,66 @@
+"""The Redis implementation of `OperatorIndex`, over one GEO sorted set.
+
+A sentinel member marks the index as built, so an empty index (nobody online) is told apart
+from a missing one (Redis flushed or restarted), which triggers a rebuild from SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+GEO_KEY = "kerbside:operators:geo"
+SENTINEL = "built"
+SENTINEL_LON, SENTINEL_LAT = 0.0, 0.0  # in the Gulf of Guinea: never near a South African job
+PIPELINE_CHUNK = 5000
+
+
+class RedisOperatorIndex:
+    def __init__(self, client: Any, key: str = GEO_KEY) -> None:
+        self.client = client
+        self.key = key
+
+    def put(self, operator_id: int, lat: float, lon: float) -> None:
+        self.client.geoadd(self.key, (lon, lat, str(operator_id)))
+
+    def remove(self, operator_id: int) -> None:
+        self.client.zrem(self.key, str(operator_id))
+
+    def near(self, lat: float, lon: float, radius_km: float, count: int) -> list[tuple[int, float]]:
+        rows = self.client.geosearch(
+            self.key,
+            longitude=lon,
+            latitude=lat,
+            radius=radius_km,
+            unit="km",
+            sort="ASC",
+            count=count + 1,
+            withdist=True,
+        )
+        found: list[tuple[int, float]] = []
+        for member, distance in rows:
+            name = member.decode() if isinstance(member, bytes) else str(member)
+            if name != SENTINEL:
+                found.append((int(name), float(distance)))
+        return found[:count]
+
+    def is_built(self) -> bool:
+        return self.client.zscore(self.key, SENTINEL) is not None
+
+    def replace_all(self, points: Iterable[tuple[int, float, float]]) -> int:
+        """Build under a temporary key, then RENAME over the live one (atomic for readers)."""
+        temp = f"{self.key}:building"
+        self.client.delete(temp)
+        self.client.geoadd(temp, (SENTINEL_LON, SENTINEL_LAT, SENTINEL))
+        total = 0
+        batch: list[Any] = []
+        for operator_id, lat, lon in points:
+            batch.extend((lon, lat, str(operator_id)))
+            total += 1
+            if len(batch) >= PIPELINE_CHUNK * 3:
+                self.client.geoadd(temp, batch)
+                batch = []
+        if batch:
+            self.client.geoadd(temp, batch)
+        self.client.rename(temp, self.key)
+        return total

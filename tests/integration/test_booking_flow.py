@@ -1,0 +1,154 @@
+"""The booking lifecycle end to end through the core API, on real PostgreSQL + Redis."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from core.booking import service as bookings
+from core.booking.errors import IllegalTransitionError, OfferGoneError
+from tests.booking_helpers import (
+    SANDTON,
+    TWO_PM,
+    catalogue,
+    consumer,
+    operator,
+    outbox_rows,
+)
+
+
+@pytest.fixture
+def world(platform):
+    catalogue(platform)
+    return {
+        "op": operator(platform, 1),
+        "consumer": consumer(platform),
+    }
+
+
+def _book(platform, consumer_id, start=TWO_PM, key="k1", **kw):
+    uow = platform.uow()
+    with uow:
+        view = bookings.request_booking(
+            uow, consumer_id, "full_valet", *SANDTON, "Sandton City", start,
+            idempotency_key=key, **kw,
+        )  # fmt: skip
+        uow.commit()
+    return view
+
+
+def test_slots_price_and_booking_happy_path(platform, world):
+    uow = platform.uow()
+    with uow:
+        slots = bookings.find_slots(uow, "full_valet", *SANDTON)
+    assert slots and slots[0].price_cents == 15_900 and slots[0].operator_id is None
+    # Earliest slot: at least 30 minutes from 10:00 local, on the 30-minute grid.
+    assert slots[0].start == platform.clock.now() + timedelta(minutes=30)
+
+    view = _book(platform, world["consumer"])
+    assert view.status == "offered" and len(view.ref) == 4
+    assert view.price_cents == 15_900 and view.operator_earn_cents == 15_900 - 2_385
+    offer_sms = outbox_rows(platform, "booking.offer")
+    assert offer_sms[0][1] == (
+        f"JOB {view.ref} Full valet 14:00 Sandton City 0.0km. You earn R135.15. "
+        f"Reply YES {view.ref} or NO {view.ref} (2 min)"
+    )
+    # Idempotent: the same key gives the same booking and sends nothing new.
+    assert _book(platform, world["consumer"]).id == view.id
+    assert len(outbox_rows(platform, "booking.offer")) == 1
+
+    op = world["op"]
+    uow = platform.uow()
+    with uow:
+        assert [o.ref for o in bookings.open_offers(uow, op)] == [view.ref]
+        accepted = bookings.accept_offer(uow, op, view.ref.lower())
+        uow.commit()
+    assert accepted.status == "accepted" and accepted.operator_name == "Operator 1"
+    with uow:
+        assert bookings.mark_en_route(uow, op, view.ref, eta_minutes=12).eta_minutes == 12
+        assert bookings.complete_job(uow, op, view.ref).status == "completed"
+        uow.commit()
+    with uow:
+        statuses = uow.session.execute(
+            text("select from_status, to_status, actor_kind from booking_events order by id")
+        ).all()
+        earnings = bookings.operator_earnings(uow, op)
+        history = bookings.customer_history(uow, op)
+    assert [tuple(s) for s in statuses] == [
+        (None, "requested", "consumer"),
+        ("requested", "offered", "system"),
+        ("offered", "accepted", "operator"),
+        ("accepted", "en_route", "operator"),
+        ("en_route", "arrived", "operator"),
+        ("arrived", "in_progress", "operator"),
+        ("in_progress", "completed", "operator"),
+    ]
+    assert earnings.today_cents == 13_515 and earnings.jobs_today == 1
+    assert history[0].customer_name == "Consumer 1"
+    with uow, pytest.raises(IllegalTransitionError):
+        bookings.cancel_booking(uow, world["consumer"], view.ref)
+
+
+def test_accept_after_expiry_is_gone(platform, clock, world):
+    view = _book(platform, world["consumer"])
+    clock.advance(seconds=121)
+    uow = platform.uow()
+    with uow, pytest.raises(OfferGoneError):
+        bookings.accept_offer(uow, world["op"], view.ref)
+
+
+def test_cancellation_fee_window(platform, clock, world):
+    view = _book(platform, world["consumer"])
+    uow = platform.uow()
+    with uow:
+        bookings.accept_offer(uow, world["op"])
+        uow.commit()
+    with uow:
+        assert bookings.cancellation_quote(uow, world["consumer"], view.ref) == 0
+    clock.set(TWO_PM - timedelta(minutes=59))
+    with uow:
+        assert bookings.cancellation_quote(uow, world["consumer"], view.ref) == 5_000
+        assert bookings.cancellation_quote(uow, world["op"], view.ref) == 0
+        cancelled = bookings.cancel_booking(uow, world["consumer"], view.ref, "plans changed")
+        uow.commit()
+    assert cancelled.status == "cancelled"
+    assert outbox_rows(platform, "booking.cancelled_to_operator")
+    with uow:
+        holds = uow.session.execute(text("select count(*) from capacity_holds")).scalar_one()
+        used = uow.session.execute(text("select sum(used) from operator_days")).scalar_one()
+    assert holds == 0 and used == 0
+
+
+def test_decline_moves_to_next_operator_with_cooloff(platform, world):
+    second = operator(platform, 2)
+    view = _book(platform, world["consumer"])
+    uow = platform.uow()
+    with uow:
+        first_offer = bookings.open_offers(uow, world["op"]) or bookings.open_offers(uow, second)
+        first = world["op"] if bookings.open_offers(uow, world["op"]) else second
+    assert first_offer
+    other = second if first == world["op"] else world["op"]
+    with uow:
+        bookings.decline_offer(uow, first, view.ref)
+        uow.commit()
+    with uow:
+        assert [o.ref for o in bookings.open_offers(uow, other)] == [view.ref]
+        cooloff = uow.session.execute(
+            text("select cooloff_until from operators where person_id = :p"), {"p": first}
+        ).scalar_one()
+    assert cooloff == platform.clock.now() + timedelta(seconds=900)
+
+
+def test_reschedule_keeps_the_assigned_operator(platform, world):
+    view = _book(platform, world["consumer"])
+    uow = platform.uow()
+    with uow:
+        bookings.accept_offer(uow, world["op"])
+        uow.commit()
+    with uow:
+        moved = bookings.reschedule_booking(
+            uow, world["consumer"], view.ref, TWO_PM + timedelta(days=1)
+        )
+        uow.commit()
+    assert moved.start == TWO_PM + timedelta(days=1) and moved.operator_person_id == world["op"]
+    assert outbox_rows(platform, "booking.rescheduled")

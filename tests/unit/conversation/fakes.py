@@ -1,0 +1,199 @@
+"""A read facade with long, realistic answers: the worst case for screen length."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from core.accounts.saved_places import PlaceView
+from core.loyalty.port import PointsEntry
+from core.payouts.bank_details import BankDetailsView
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+LONG_NAME = "Nomvuyiseko Mahlangu-Vilakazi"
+LONG_PLACE = "Mitchells Plain Town Centre"
+LONG_SERVICE = "Full valet and interior shampoo"
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    duration_minutes: int
+    min_price_cents: int
+    max_price_cents: int
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    price_cents: int
+    service_code: str
+    operator_id: int | None
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    city: str
+    province: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: int
+    ref: str
+    status: str
+    service_code: str
+    service_name: str
+    place_name: str
+    start: datetime
+    price_cents: int
+    operator_earn_cents: int
+    consumer_id: int
+    operator_person_id: int | None
+    operator_name: str | None
+    eta_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Offer:
+    ref: str
+    service_name: str
+    place_name: str
+    start: datetime
+    earn_cents: int
+    distance_km: float
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class OperatorService:
+    code: str
+    name: str
+    price_cents: int
+    min_price_cents: int
+    max_price_cents: int
+
+
+@dataclass(frozen=True)
+class Earnings:
+    today_cents: int
+    week_cents: int
+    month_cents: int
+    jobs_today: int
+
+
+@dataclass(frozen=True)
+class Visit:
+    customer_name: str
+    service_name: str
+    when: datetime
+    price_cents: int
+
+
+class LongReads:
+    """Every list as long as a screen could meet, every name as long as life makes them."""
+
+    def __init__(self, count: int = 9) -> None:
+        self.count = count
+
+    def services(self):
+        return [
+            Service(f"svc{i}", f"{LONG_SERVICE} {i}", 90, 1234550, 9999950)
+            for i in range(self.count)
+        ]
+
+    def slots(self, service_code, lat, lon, day, operator_id=None, limit=5):
+        base = NOW + timedelta(hours=1 if day is None else 2 + (day.day - NOW.day) * 24)
+        return [
+            Slot(base + timedelta(minutes=30 * i), base, 1234550, service_code, 7)
+            for i in range(limit)
+        ]
+
+    def areas(self, query, limit=5):
+        return [
+            Area(f"{LONG_PLACE} {i}", "Cape Town Metropole", "Western Cape", -34.0, 18.6)
+            for i in range(limit)
+        ]
+
+    def area(self, name):
+        return Area(name, "Cape Town", "Western Cape", -34.0, 18.6)
+
+    def saved_places(self):
+        return [PlaceView(f"{LONG_PLACE} {i}", -34.0, 18.6) for i in range(5)]
+
+    def _booking(self, i, operator=True):
+        return Booking(
+            i,
+            f"K7Q{i}",
+            "in_progress",
+            "svc0",
+            LONG_SERVICE,
+            LONG_PLACE,
+            NOW + timedelta(days=3, hours=i),
+            1234550,
+            999950,
+            1,
+            7 if operator else None,
+            LONG_NAME if operator else None,
+            120 if operator else None,
+        )
+
+    def bookings(self):
+        return [self._booking(i) for i in range(self.count)]
+
+    def cancellation_fee(self, ref):
+        return 1234550
+
+    def points_balance(self):
+        return 1234567
+
+    def points_history(self):
+        return [PointsEntry(NOW, 123456, "Redeemed on booking K7Q4 at Sandton") for _ in range(6)]
+
+    def offers(self):
+        return [
+            Offer(f"K7Q{i}", LONG_SERVICE, LONG_PLACE, NOW + timedelta(days=2), 999950, 124.56, NOW)
+            for i in range(self.count)
+        ]
+
+    def jobs(self):
+        return [self._booking(i) for i in range(self.count)]
+
+    def operator_services(self):
+        return [
+            OperatorService(f"svc{i}", LONG_SERVICE, 1234550, 1000000, 9999950)
+            for i in range(self.count)
+        ]
+
+    def earnings(self):
+        return Earnings(123456789, 123456789, 123456789, 999)
+
+    def customer_history(self):
+        return [Visit(LONG_NAME, LONG_SERVICE, NOW, 1234550) for _ in range(5)]
+
+    def bank_details(self):
+        return BankDetailsView("First National Bank", "****1234")
+
+    def pin_locked_until(self):
+        return NOW + timedelta(minutes=15)
+
+
+LONG_DATA = {
+    "service": "svc0",
+    "service_name": LONG_SERVICE,
+    "place": [LONG_PLACE, -34.0, 18.6],
+    "matches": [[f"{LONG_PLACE} {i}", "Cape Town Metropole", -34.0, 18.6] for i in range(5)],
+    "start": (NOW + timedelta(days=3)).isoformat(),
+    "price": 1234550,
+    "operator": 7,
+    "payment": "subscription",
+    "ref": "K7Q1",
+    "job": "K7Q1",
+    "error": "price_out_of_band",
+    "concurrent": 3,
+    "bank": "First National Bank",
+    "home": "c.menu",
+}

@@ -1,0 +1,93 @@
+"""Every screen of every dialog, in every language, with long realistic parameters and the
+longest notice, fits one USSD screen (182 characters with `CON `/`END `) in plain GSM-7, and
+one SMS segment's budget on the SMS channel."""
+
+import pytest
+
+from channels.ussd.render import LIMIT, render
+from core.conversation import engine
+from core.conversation.dialogs import DIALOG
+from core.conversation.engine import HopContext
+from core.conversation.layout import BUDGETS, compose
+from core.conversation.texts import LANGUAGES, TEXTS
+from core.notify.encoding import is_gsm7
+from core.settings import Settings
+
+from .fakes import LONG_DATA, NOW, LongReads
+
+NOTICES = [key for key in TEXTS if key.startswith("notice.")]
+SCREENS = sorted(name for name, state in DIALOG.states.items() if state.screen is not None)
+
+
+def _ctx(language, channel="ussd", notice=None, home="c.menu"):
+    return HopContext(
+        person_id=1,
+        phone="+27825551234",
+        language=language,
+        channel=channel,
+        session_key="s",
+        hop=3,
+        data={**LONG_DATA, "home": home},
+        reads=LongReads(),
+        settings=Settings(),
+        moment=NOW,
+        is_operator=True,
+        pin_set=True,
+        notice=notice,
+        notice_params={"query": "Mitchells Plain Town"},
+    )
+
+
+def _pages(state, ctx):
+    page = 0
+    while True:
+        prompt, shown = engine._show(DIALOG, state, ctx, [], page)
+        yield prompt
+        if not shown["more"]:
+            return
+        page += 1
+
+
+@pytest.mark.parametrize("channel", ["ussd", "sms"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_screen_fits_in_every_language(language, channel):
+    longest_notice = {
+        lang: max(
+            NOTICES,
+            key=lambda k: len(
+                TEXTS[k].get(lang, TEXTS[k]["en"]).format(query="Mitchells Plain Town")
+            ),
+        )
+        for lang in LANGUAGES
+    }
+    too_long = []
+    for name in SCREENS:
+        for home in ("c.menu", "o.menu"):
+            for notice in (None, longest_notice[language]):
+                ctx = _ctx(language, channel, notice, home)
+                for prompt in _pages(DIALOG[name], ctx):
+                    body = compose(prompt)
+                    if channel == "ussd":
+                        text = render(prompt)
+                        if len(text) > LIMIT or not is_gsm7(text):
+                            too_long.append((name, notice, len(text), text))
+                    elif len(body) > BUDGETS["sms"] or not is_gsm7(body):
+                        too_long.append((name, notice, len(body), body))
+    for item in too_long:
+        print(item)
+    assert too_long == []
+
+
+def test_long_lists_page_with_98_and_keep_numbering():
+    ctx = _ctx("en")
+    pages = list(_pages(DIALOG["c.book.service"], ctx))
+    assert len(pages) > 1
+    numbers = [o.key for p in pages for o in p.choices]
+    assert numbers == [str(n) for n in range(1, 10)]
+    assert all(any(o.key == "98" for o in p.options) for p in pages[:-1])
+    assert not any(o.key == "98" for o in pages[-1].options)
+
+
+def test_every_text_is_gsm7_in_every_language():
+    bad = [(k, lang) for k, texts in TEXTS.items() for lang, t in texts.items() if not is_gsm7(t)]
+    assert bad == []
