@@ -57,8 +57,9 @@ class Received:
 
 def is_junk(body: str) -> bool:
     """Binary or control characters (other than line breaks and tabs)."""
-    return any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\r\n\t"
-               for ch in body)
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\r\n\t" for ch in body
+    )
 
 
 def receive_sms(

@@ -216,7 +216,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sms.error.internal": {
         "en": "Kerbside: sorry, something went wrong. Please try again in a few minutes.",
-        "zu": "Kerbside: uxolo, kukhona okungahambanga kahle. Sicela uzame futhi emva kwesikhashana.",
+        "zu": "Kerbside: uxolo, kukhona okungahambanga kahle. "
+        "Sicela uzame futhi emva kwesikhashana.",
         "af": "Kerbside: jammer, iets het fout gegaan. Probeer asseblief oor 'n paar minute weer.",
     },
 }

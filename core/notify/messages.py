@@ -17,8 +17,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "auth.otp": {
         "en": "Kerbside code: {code}. It expires in {minutes} min. Never share it, "
         "we will never ask for it.",
-        "zu": "Ikhodi ye-Kerbside: {code}. Iphelelwa emizuzwini engu-{minutes}. "
-        "Ungayiniki muntu.",
+        "zu": "Ikhodi ye-Kerbside: {code}. Iphelelwa emizuzwini engu-{minutes}. Ungayiniki muntu.",
         "af": "Kerbside-kode: {code}. Dit verval oor {minutes} min. Moet dit nooit "
         "met iemand deel nie.",
     },

@@ -38,13 +38,24 @@ def _params(text):
 
 def test_the_sms_channel_and_account_texts_are_registered():
     keys = dict(TEMPLATES)
-    for key in ("sms.help.consumer", "sms.help.operator", "sms.stopped", "sms.started",
-                "auth.otp", "payment.failed", "dunning.reminder", "dunning.final"):
+    for key in (
+        "sms.help.consumer",
+        "sms.help.operator",
+        "sms.stopped",
+        "sms.started",
+        "auth.otp",
+        "payment.failed",
+        "dunning.reminder",
+        "dunning.final",
+    ):
         assert key in keys
 
 
-@pytest.mark.parametrize("key, texts", [t for t in TEMPLATES if t[0] != "generic"],
-                         ids=[k for k, _ in TEMPLATES if k != "generic"])
+@pytest.mark.parametrize(
+    "key, texts",
+    [t for t in TEMPLATES if t[0] != "generic"],
+    ids=[k for k, _ in TEMPLATES if k != "generic"],
+)
 def test_template_fits_one_gsm7_segment_in_every_language(key, texts):
     for language in LANGUAGES:
         assert language in texts, f"{key} lacks {language}"
