@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.accounts.consent import opt_in, opt_out
+from core.accounts.consent import opt_in, opt_out, remember_number
 from core.accounts.model import Person
 from core.db import UnitOfWork
 
@@ -66,15 +66,16 @@ def handle_keyword(uow: UnitOfWork, sender: Sender, keyword: Keyword) -> Reply |
         opt_in(uow, sender.phone)
         return Reply("sms.started")
     if keyword.name == "lang":
-        if keyword.language is None or sender.person is None:
+        if keyword.language is None:
             return Reply("sms.lang.choose")
+        sender.person = sender.person or remember_number(uow, sender.phone)
         sender.person.language = keyword.language
         return Reply("sms.lang.set")
     if keyword.name == "help":
         return help_reply(sender)
     person = sender.person
-    if person is None:
-        return help_reply(sender)
+    if person is None:  # a number we do not know: answer without creating anything
+        return STRANGER_REPLIES.get(keyword.name) or help_reply(sender)
     if keyword.name in OPERATOR_KEYWORDS:
         if not person.is_operator:
             return help_reply(sender)
@@ -281,6 +282,12 @@ OPERATOR_KEYWORDS: dict[str, Handler] = {
     "jobs": _jobs,
     "earn": _earnings,
     "payout": _payout,
+}
+STRANGER_REPLIES = {
+    "status": Reply("sms.c.no_booking"),
+    "points": Reply("sms.c.points"),
+    "redeem": Reply("sms.c.points"),
+    "rate": Reply("sms.c.rate_usage"),
 }
 CONSUMER_KEYWORDS: dict[str, Handler] = {
     "status": _status,

@@ -18,6 +18,8 @@ from core.db import UnitOfWork
 from .joined import JoinedUnitOfWork
 
 CHANNEL = "sms"
+# The menu entries BOOK walks through for the person: "I am a consumer", then "Book".
+SHORTCUT_LABELS = frozenset({"role.consumer", "menu.book"})
 
 
 def session_key(phone: str) -> str:
@@ -61,17 +63,11 @@ def start_booking(uow: UnitOfWork, phone: str) -> str:
         uow.session.flush()
     prompt = _converse(uow, phone, "")
     for _ in range(2):  # role screen (operator and consumer) -> consumer menu -> book
-        choice = next((o for o in prompt.choices if _is_booking_choice(o.label_key)), None)
-        if choice is None:
-            choice = next((o for o in prompt.choices if "consumer" in o.label_key), None)
+        choice = next((o for o in prompt.choices if o.label_key in SHORTCUT_LABELS), None)
         if choice is None:
             break
         prompt = _converse(uow, phone, choice.key)
     return render(prompt)
-
-
-def _is_booking_choice(label_key: str) -> bool:
-    return "book" in label_key.lower() and "rebook" not in label_key.lower()
 
 
 def continue_dialog(uow: UnitOfWork, phone: str, text: str) -> str:

@@ -6,6 +6,8 @@ Twilio's API): the SDK builds every URL from `client.api.base_url`.
 
 from __future__ import annotations
 
+import logging
+
 import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -14,6 +16,8 @@ from twilio.rest import Client
 from core.outbox.model import MessageStatus
 from core.outbox.ports import Accepted, GatewayError
 from core.settings import Settings
+
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it logs every request
 
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 

@@ -19,7 +19,8 @@ def find_person(uow: UnitOfWork, phone: str) -> Person | None:
     return uow.session.scalar(select(Person).where(Person.phone == phone))
 
 
-def _person_for(uow: UnitOfWork, phone: str) -> Person:
+def remember_number(uow: UnitOfWork, phone: str) -> Person:
+    """The person with this number, created as a bare consumer if we have never seen it."""
     uow.session.execute(
         insert(Person)
         .values(phone=phone, language="en", is_consumer=True, is_operator=False)
@@ -32,7 +33,7 @@ def _person_for(uow: UnitOfWork, phone: str) -> Person:
 
 def opt_out(uow: UnitOfWork, phone: str) -> Person:
     """Record STOP. Returns the person; a second STOP keeps the first moment."""
-    person = _person_for(uow, phone)
+    person = remember_number(uow, phone)
     if person.opted_out_at is None:
         person.opted_out_at = uow.now()
     person.marketing_consent = False
@@ -41,7 +42,7 @@ def opt_out(uow: UnitOfWork, phone: str) -> Person:
 
 def opt_in(uow: UnitOfWork, phone: str) -> Person:
     """Record START: SMS may be sent again. Marketing consent is not restored by START."""
-    person = _person_for(uow, phone)
+    person = remember_number(uow, phone)
     person.opted_out_at = None
     return person
 
