@@ -194,5 +194,46 @@ def up(host: str, port: int, web_workers: int) -> None:
     platform.close()
 
 
+@main.command("reset-pin")
+@click.argument("number")
+@clean_errors
+def reset_pin(number: str) -> None:
+    """Clear a person's PIN, wrong-try count and lock; they choose a new PIN on next use."""
+    from core.accounts.phones import InvalidPhoneError, mask, to_e164
+    from core.accounts.pin import reset_pin_for
+
+    platform = start()
+    try:
+        phone = to_e164(number, platform.settings.default_region)
+    except InvalidPhoneError:
+        raise click.BadParameter(f"not a phone number: {number}", param_hint="NUMBER") from None
+    uow = platform.uow()
+    with uow:
+        found = reset_pin_for(uow, phone)
+        uow.commit()
+    platform.close()
+    if not found:
+        click.echo(f"kerbside: no person with number {mask(phone)}", err=True)
+        sys.exit(1)
+    click.echo(f"PIN cleared for {mask(phone)}")
+
+
+@main.command()
+@click.option("--phone", default="+27820000001", show_default=True, help="Caller's number.")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="Platform URL.")
+@click.option("--token", default=None, help="AT webhook token (default: AT_WEBHOOK_TOKEN).")
+@clean_errors
+def dial(phone: str, url: str, token: str | None) -> None:
+    """A phone in the terminal: walk the USSD menus of a running platform."""
+    from .dial import DialError, run_dial
+
+    settings = Settings.from_env()
+    try:
+        run_dial(url, phone, settings.ussd_service_code, token or settings.at_webhook_token)
+    except DialError as err:
+        click.echo(f"kerbside: {err}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

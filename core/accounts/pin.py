@@ -14,7 +14,10 @@ import os
 import re
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from core.accounts.model import Person
+from core.db import UnitOfWork
 from core.settings import Settings
 
 PIN_PATTERN = re.compile(r"^\d{4,5}$")
@@ -75,3 +78,13 @@ def reset_pin(person: Person) -> None:
     person.pin_hash = None
     person.pin_failed_attempts = 0
     person.pin_locked_until = None
+
+
+def reset_pin_for(uow: UnitOfWork, phone: str) -> bool:
+    """Clear the PIN of the person with this E.164 number; False when there is none.
+    Runs in the caller's transaction."""
+    person = uow.session.scalar(select(Person).where(Person.phone == phone).with_for_update())
+    if person is None:
+        return False
+    reset_pin(person)
+    return True

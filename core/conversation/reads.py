@@ -40,11 +40,16 @@ class Reads:
         operator_id: int | None = None,
         limit: int = 5,
     ) -> list[Any]:
-        return list(
-            _booking().find_slots(
-                self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
+        try:
+            return list(
+                _booking().find_slots(
+                    self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
+                )
             )
-        )
+        except Exception as err:  # a core error (outside_area, too_far_ahead): no slots
+            if not isinstance(getattr(err, "code", None), str):
+                raise
+            return []
 
     def areas(self, query: str, limit: int = 5) -> list[Any]:
         return list(_gazetteer().search_areas(query, limit=limit))
@@ -58,8 +63,14 @@ class Reads:
     def bookings(self) -> list[Any]:
         return list(_booking().consumer_bookings(self.uow, self.person_id, active_only=True))
 
-    def cancellation_fee(self, ref: str) -> int:
-        return int(_booking().cancellation_quote(self.uow, self.person_id, ref))
+    def cancellation_fee(self, ref: str) -> int | None:
+        """The fee cancelling now would cost, or None when the booking cannot be cancelled."""
+        try:
+            return int(_booking().cancellation_quote(self.uow, self.person_id, ref))
+        except Exception as err:
+            if not isinstance(getattr(err, "code", None), str):
+                raise
+            return None
 
     def points_balance(self) -> int:
         return loyalty_port().balance(self.uow, self.person_id)

@@ -66,6 +66,8 @@ def detail_input(ctx: Any, value: str) -> Step:
 def cancel_screen(ctx: Any) -> Screen:
     ref = ctx.data["ref"]
     fee = ctx.reads.cancellation_fee(ref)
+    if fee is None:
+        return Screen("mine.gone", kind="info")
     key = "mine.cancel_fee" if fee > 0 else "mine.cancel_free"
     return Screen(key, {"ref": ref, "fee": money(fee)}, choices=(Choice("yes", "mine.cancel_yes"),))
 

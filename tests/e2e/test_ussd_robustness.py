@@ -1,0 +1,203 @@
+"""Deliberately bad input gets a clear screen and changes nothing; the webhook never errors."""
+
+import logging
+
+import pytest
+from sqlalchemy import text
+
+from kerbside.app import create_app
+from kerbside.bootstrap import Platform
+from tests import booking_helpers as seed
+from tests.e2e.test_ussd_consumer import CONSUMER, OPERATOR
+from tests.e2e.ussd_phone import Phone
+
+SESSION_TABLES = {"conversation_sessions", "ussd_session_events"}
+
+
+def _snapshot(platform):
+    counts = {k: v for k, v in seed.table_counts(platform).items() if k not in SESSION_TABLES}
+    with platform.engine.connect() as conn:
+        people = conn.execute(
+            text(
+                "select phone, language, pin_hash, pin_failed_attempts, pin_locked_until"
+                " from people order by id"
+            )
+        ).all()
+        bookings = conn.execute(text("select ref, status, start_at from bookings")).all()
+    return counts, people, bookings
+
+
+@pytest.fixture
+def at_confirm(platform, client):
+    """A consumer on the confirm screen of a booking."""
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    phone = Phone(client, CONSUMER)
+    phone.run(
+        [(None, "Kerbside"), ("1", "Choose"), ("1", "suburb"), ("Sandton", "Sandton")]
+        + [("1", "Save"), ("2", "When?"), ("1", "Price"), ("1", "Pay"), ("1", "Confirm")]
+    )
+    return phone
+
+
+BAD_INPUTS = [
+    ("letters", "abc", "Please reply with a number shown.\nFull valet"),
+    ("99", "99", "Please reply with a number shown.\nFull valet"),
+    ("zero menu choice", "7", "Please reply with a number shown."),
+    ("empty hop", "", "Please reply with a number shown."),
+    ("500 characters", "9" * 500, "That is too long."),
+]
+
+
+@pytest.mark.parametrize(("label", "value", "expected"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_on_the_confirm_screen_changes_nothing(
+    platform, at_confirm, label, value, expected
+):
+    before = _snapshot(platform)
+    screen = at_confirm.send(value)
+    assert screen.startswith("CON ") and expected in screen and "1. Confirm" in screen
+    assert _snapshot(platform) == before
+    # Africa's Talking keeps the bad input in `text`; the next good one still books.
+    assert "END Booked!" in at_confirm.send("1")
+
+
+def test_a_replayed_hop_gets_a_fresh_menu_never_a_booking(platform, at_confirm):
+    before = _snapshot(platform)
+    replay = "*".join(at_confirm.inputs[:-1])  # the hop that showed "Pay how?" again
+    screen = at_confirm.post(replay).get_data(as_text=True)
+    assert screen.startswith("CON Let's start again:\nKerbside\n1. Book a service")
+    reordered = "*".join(reversed(at_confirm.inputs)) + "*1"
+    screen = at_confirm.post(reordered).get_data(as_text=True)
+    assert "Let's start again" in screen
+    assert _snapshot(platform) == before
+
+
+def test_an_unknown_session_mid_way_starts_afresh(platform, at_confirm):
+    before = _snapshot(platform)
+    text_so_far = "*".join(at_confirm.inputs) + "*1"
+    screen = at_confirm.post(text_so_far, session="ATUid_never_seen").get_data(as_text=True)
+    assert screen.startswith("CON Your session ended. Start again:\nKerbside")
+    assert _snapshot(platform) == before
+
+
+def test_an_idle_session_expires(platform, at_confirm, clock):
+    before = _snapshot(platform)
+    clock.advance(seconds=platform.settings.ussd_session_idle_seconds + 1)
+    assert "Your session ended" in at_confirm.send("1")
+    assert _snapshot(platform) == before
+
+
+def test_a_hop_after_end_starts_afresh(platform, at_confirm):
+    at_confirm.send("1")
+    before = _snapshot(platform)
+    screen = at_confirm.send("1")
+    assert screen.startswith("CON Your session ended. Start again:\nKerbside")
+    assert _snapshot(platform) == before
+
+
+def _lock(platform, client):
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    phone = Phone(client, OPERATOR)
+    phone.run([(None, "Continue"), ("2", "Choose"), ("40721", "again"), ("40721", "operator")])
+    steps = [(None, "Continue"), ("2", "Enter your PIN")]
+    steps += [("11111", "Wrong PIN.")] * (platform.settings.pin_max_attempts - 1)
+    steps += [("11111", "END Your PIN is locked")]
+    phone.run(steps)
+    return phone
+
+
+def test_a_locked_pin_is_refused_and_changes_nothing(platform, client, clock):
+    phone = _lock(platform, client)
+    before = _snapshot(platform)
+    phone.run([(None, "Continue"), ("2", "END Your PIN is locked"), (None, "Continue")])
+    phone.run([("2", "Try again after 10:15.")])
+    assert _snapshot(platform) == before
+    clock.advance(minutes=platform.settings.pin_lock_minutes + 1)
+    phone.run([(None, "Continue"), ("2", "Enter your PIN"), ("40721", "Kerbside operator")])
+
+
+def test_reset_pin_command_clears_the_lock(platform, client):
+    from click.testing import CliRunner
+
+    from kerbside.cli import main
+
+    phone = _lock(platform, client)
+    env = {
+        "DATABASE_URL": platform.settings.database_url,
+        "REDIS_URL": platform.settings.redis_url,
+        "LOG_FORMAT": "text",
+    }
+    result = CliRunner().invoke(main, ["reset-pin", "072 000 0001"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "PIN cleared for +2772*****01" in result.output
+    phone.run([(None, "Continue"), ("2", "Choose a 4 or 5 digit PIN")])
+    result = CliRunner().invoke(main, ["reset-pin", "0820009999"], env=env)
+    assert result.exit_code == 1 and "no person" in result.output
+
+
+def test_an_internal_failure_is_a_short_translated_end(platform, client, monkeypatch, caplog):
+    Phone(client, CONSUMER).run([(None, "Kerbside"), ("5", "language"), ("2", "Ulimi")])
+
+    def explode(*args, **kwargs):
+        raise RuntimeError(f"database fell over for {CONSUMER}")
+
+    monkeypatch.setattr("channels.ussd.africastalking.converse", explode)
+    with caplog.at_level(logging.ERROR):
+        response = Phone(client, CONSUMER).post("")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == (
+        "END Uxolo, kukhona okungahambanga kahle. Sicela ushayele futhi."
+    )
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "ussd hop failed" in logged and CONSUMER not in logged
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+def _with_token(platform):
+    guarded = Platform(
+        platform.settings.replace(at_webhook_token="s3cret-token"),
+        platform.engine,
+        platform.redis,
+        platform.clock,
+    )
+    app = create_app(guarded)
+    app.testing = True
+    return app.test_client()
+
+
+def test_the_webhook_token_is_required_when_set(platform):
+    client = _with_token(platform)
+    assert Phone(client, CONSUMER).post("").status_code == 403
+    assert Phone(client, CONSUMER, token="wrong").post("").status_code == 403
+    assert client.post("/webhooks/africastalking/ussd/events", data={}).status_code == 403
+    response = Phone(client, CONSUMER, token="s3cret-token").post("")
+    assert response.status_code == 200 and response.get_data(as_text=True).startswith("CON ")
+
+
+def test_end_of_session_notifications_are_recorded_once(platform, client):
+    event = {
+        "sessionId": "ATUid_ended_1",
+        "serviceCode": "*120*5372#",
+        "networkCode": "62120",
+        "phoneNumber": "+27820000001",
+        "status": "Success",
+        "cost": "ZAR 0.2000",
+        "durationInSeconds": "42",
+        "hopsCount": "6",
+        "input": "1*1",
+        "lastAppResponse": "END Booked!",
+        "errorMessage": "",
+        "date": "2026-11-25 10:01:02.123",
+    }
+    for _ in range(2):
+        response = client.post("/webhooks/africastalking/ussd/events", data=event)
+        assert response.status_code == 200
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            text("select status, duration_seconds, cost, phone, raw from ussd_session_events")
+        ).all()
+    assert len(rows) == 1
+    status, duration, cost, phone, raw = rows[0]
+    assert (status, duration, cost, phone) == ("Success", 42, "ZAR 0.2000", "+27820000001")
+    assert "phoneNumber" not in raw and raw["hopsCount"] == "6"

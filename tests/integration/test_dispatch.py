@@ -1,0 +1,173 @@
+"""Dispatch: the geo index, scoring and its explanation, and the offer cascade driven by the
+SQL scheduler (ManualClock + scheduler.tick + a burst worker)."""
+
+from datetime import timedelta
+
+from rq import SimpleWorker
+from sqlalchemy import text
+
+from core.booking import operators as ops
+from core.booking import service as bookings
+from core.dispatch.index_sync import rebuild_index
+from core.dispatch.queries import why_not_offered
+from core.dispatch.redis_index import GEO_KEY
+from kerbside.bootstrap import QUEUE_NAMES
+from tests.booking_helpers import (
+    ROSEBANK,
+    SANDTON,
+    TWO_PM,
+    catalogue,
+    consumer,
+    operator,
+    outbox_rows,
+)
+from workers import context, scheduler
+
+
+def _work(platform):
+    context.install(platform)
+    worker = SimpleWorker([platform.queue(n) for n in QUEUE_NAMES], connection=platform.redis)
+    worker.work(burst=True)
+
+
+def _open_offer(platform):
+    with platform.engine.connect() as conn:
+        return conn.execute(
+            text("select operator_id from offers where status = 'open'")
+        ).scalar_one_or_none()
+
+
+def _book(platform, who, key="k"):
+    uow = platform.uow()
+    with uow:
+        view = bookings.request_booking(uow, who, "full_valet", *SANDTON, "Sandton City", TWO_PM,
+                                        idempotency_key=key)  # fmt: skip
+        uow.commit()
+    return view
+
+
+def test_offer_timeouts_cascade_then_expire_and_tell_the_consumer(platform, clock):
+    catalogue(platform)
+    near = operator(platform, 1, SANDTON)
+    far = operator(platform, 2, ROSEBANK)
+    who = consumer(platform)
+    view = _book(platform, who)
+    assert _open_offer(platform) == near  # nearer scores higher, all else equal
+
+    clock.advance(seconds=119)
+    scheduler.tick(platform)
+    _work(platform)
+    assert _open_offer(platform) == near  # not yet due
+
+    clock.advance(seconds=2)
+    scheduler.tick(platform)
+    _work(platform)
+    assert _open_offer(platform) == far
+    assert outbox_rows(platform, "booking.offer_lapsed")
+
+    clock.advance(seconds=121)
+    scheduler.tick(platform)
+    _work(platform)
+    assert _open_offer(platform) is None
+    uow = platform.uow()
+    with uow:
+        assert bookings.consumer_bookings(uow, who, active_only=False)[0].status == "expired"
+        holds = uow.session.execute(text("select count(*) from capacity_holds")).scalar_one()
+    assert holds == 0
+    (expired_sms,) = outbox_rows(platform, "booking.expired")
+    assert view.ref in expired_sms[1] and "no operator could take" in expired_sms[1]
+
+
+def test_max_attempts_expires_the_booking(platform, clock):
+    catalogue(platform)
+    platform.settings = platform.settings.replace(offer_max_attempts=1)
+    try:
+        operator(platform, 1, SANDTON)
+        operator(platform, 2, ROSEBANK)
+        who = consumer(platform)
+        _book(platform, who)
+        clock.advance(seconds=121)
+        scheduler.tick(platform)
+        _work(platform)
+        assert _open_offer(platform) is None
+        assert len(outbox_rows(platform, "booking.expired")) == 1
+    finally:
+        platform.settings = platform.settings.replace(offer_max_attempts=5)
+
+
+def test_index_follows_online_offline_and_rebuilds_after_a_flush(platform):
+    catalogue(platform)
+    op = operator(platform, 1, SANDTON)
+    index = platform.operator_index
+    assert [i for i, _ in index.near(*SANDTON, 5, 10)] == [op]
+    uow = platform.uow()
+    with uow:
+        ops.set_online(uow, op, False)
+        assert [i for i, _ in index.near(*SANDTON, 5, 10)] == [op]  # not before commit
+        uow.commit()
+    assert index.near(*SANDTON, 5, 10) == []
+    with uow:
+        ops.set_online(uow, op, True)
+        ops.set_location(uow, op, *ROSEBANK)
+        uow.commit()
+    ((found, km),) = index.near(*ROSEBANK, 1, 10)
+    assert found == op and km < 0.1
+
+    platform.redis.flushdb()
+    assert not platform.redis.exists(GEO_KEY)
+    who = consumer(platform)
+    assert _book(platform, who).status == "offered"  # the missing index was rebuilt from SQL
+    assert platform.redis.exists(GEO_KEY)
+    assert rebuild_index(platform.uow()) == 1
+
+
+def test_sql_rechecks_what_the_index_says(platform):
+    """An operator left in the index by mistake (SQL says offline) gets no offer."""
+    catalogue(platform)
+    op = operator(platform, 1, SANDTON)
+    with platform.engine.begin() as conn:
+        conn.execute(text("update operators set online = false"))
+    assert [i for i, _ in platform.operator_index.near(*SANDTON, 5, 10)] == [op]
+    uow = platform.uow()
+    with uow:
+        assert bookings.find_slots(uow, "full_valet", *SANDTON) == []
+
+
+def test_score_breakdown_explains_why_not(platform):
+    catalogue(platform)
+    near = operator(platform, 1, SANDTON, expertise=5)
+    far = operator(platform, 2, ROSEBANK, expertise=1)
+    offline = operator(platform, 3, SANDTON, online=False)
+    view = _book(platform, consumer(platform))
+    assert _open_offer(platform) == near
+    uow = platform.uow()
+    with uow:
+        mine = why_not_offered(uow, view.ref, near)
+        other = why_not_offered(uow, view.ref, far)
+        off = why_not_offered(uow, view.ref, offline)
+    assert mine.offered and mine.outcome == "offered:open"
+    assert other.outcome == "outranked" and other.your_score < other.chosen_score
+    assert other.your_parts["expertise"] == 0.0 and other.chosen_parts["expertise"] == 1.0
+    assert off.outcome == "not_eligible" and off.reasons == ["offline"]
+    with uow:
+        stored = uow.session.execute(text("select score from offers")).scalar_one()
+    assert set(stored["parts"]) == {"distance", "load", "expertise", "acceptance", "fairness"}
+
+
+def test_decline_cooloff_keeps_the_operator_out_of_the_next_job(platform, clock):
+    catalogue(platform)
+    op = operator(platform, 1, SANDTON)
+    view = _book(platform, consumer(platform, 1), key="a")
+    uow = platform.uow()
+    with uow:
+        bookings.decline_offer(uow, op)  # the only candidate: the booking expires
+        uow.commit()
+    with uow:
+        assert bookings.consumer_bookings(uow, view.consumer_id, active_only=False)[0].status == (
+            "expired"
+        )
+        assert bookings.find_slots(uow, "full_valet", *SANDTON) == []  # cooling off
+    clock.advance(seconds=901)
+    with uow:
+        assert bookings.find_slots(uow, "full_valet", *SANDTON)
+    assert timedelta(seconds=platform.settings.decline_cooloff_seconds) == timedelta(minutes=15)
