@@ -111,9 +111,10 @@ def main() -> None:
     upgrade(base.engine)
     print(f"machine: {os.cpu_count()} cores; database {database}; "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")  # fmt: skip
-    with FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as twilio, FakeAfricasTalking(
-        "kerbside", AT_KEY
-    ) as at:
+    with (
+        FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as twilio,
+        FakeAfricasTalking("kerbside", AT_KEY) as at,
+    ):
         _empty(base)
         bench_inbound(_platform(base, twilio, at, "twilio"), args.inbound)
         _empty(base)

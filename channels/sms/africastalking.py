@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -61,6 +62,11 @@ class AfricasTalkingGateway:
             ) from None
         except ValueError as err:  # the SDK validates the number before sending
             raise GatewayError(str(err)[:200], code="invalid_number", permanent=True) from None
+        if isinstance(response, str):  # the SDK returns text unless the type is exactly JSON
+            try:
+                response = json.loads(response)
+            except ValueError:
+                pass
         try:
             recipient = response["SMSMessageData"]["Recipients"][0]
             code, status = int(recipient["statusCode"]), str(recipient["status"])

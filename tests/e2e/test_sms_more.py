@@ -1,0 +1,96 @@
+"""More SMS behaviour: concurrency of retries, operator opt-out, languages, unsigned mode."""
+
+import threading
+
+from sqlalchemy import select, text
+
+from core.outbox.model import OutboxMessage
+from kerbside.app import create_app
+from kerbside.bootstrap import Platform
+from tests.booking_helpers import catalogue, operator
+from tests.e2e.sms_support import Phones, at_sms, twilio_post, twilio_sms
+from tests.fakes.fixtures import TWILIO_FROM
+
+OPERATOR = "+27720000001"
+STRANGER = "+27825550666"
+
+
+def test_simultaneous_retries_of_one_message_act_once(sms_platform, fake_twilio, fake_at):
+    catalogue(sms_platform)
+    app = create_app(sms_platform)
+    answers, barrier = [], threading.Barrier(6)
+
+    def post():
+        client = app.test_client()
+        barrier.wait()
+        answers.append(twilio_sms(client, STRANGER, "BOOK", sid="SM-concurrent"))
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {(a.status_code, a.data) for a in answers} == {(200, answers[0].data)}
+    with sms_platform.session_factory() as session:
+        assert len(session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_operator_stop_also_takes_them_offline(sms_platform, fake_twilio, fake_at):
+    catalogue(sms_platform)
+    person_id = operator(sms_platform, 1)
+    client = create_app(sms_platform).test_client()
+    at_sms(client, OPERATOR, "STOP")
+    with sms_platform.engine.connect() as conn:
+        online = conn.execute(text("select online from operators where person_id = :p"),
+                              {"p": person_id}).scalar_one()  # fmt: skip
+    assert online is False
+    phones = Phones(sms_platform, fake_twilio, fake_at)
+    assert phones.new(OPERATOR)[0].startswith("Kerbside: you will get no more SMS")
+
+
+def test_replies_follow_the_persons_language(sms_platform, fake_twilio, fake_at):
+    catalogue(sms_platform)
+    operator(sms_platform, 1)
+    client = create_app(sms_platform).test_client()
+    phones = Phones(sms_platform, fake_twilio, fake_at)
+    at_sms(client, OPERATOR, "LANG ZU")
+    at_sms(client, OPERATOR, "EARN")
+    at_sms(client, OPERATOR, "cha")
+    assert phones.new(OPERATOR) == [
+        "Kerbside: sizokuthumelela ama-SMS ngesiZulu. Phendula HELP.",
+        "Imali: namuhla R0 (0), leli sonto R0, le nyanga R0.",
+        "Kerbside: awunawo umsebenzi onikwayo manje. Thumela JOBS ubone owanamuhla.",
+    ]
+
+
+def test_without_an_auth_token_twilio_requests_are_not_signature_checked(
+    platform, fake_twilio, fake_at
+):
+    from tests.fakes.fixtures import provider_settings
+
+    settings = provider_settings(
+        platform,
+        fake_twilio,
+        fake_at,
+        twilio_auth_token=None,
+        sms_provider="africastalking",
+        sms_fallback_provider=None,
+    )
+    open_platform = Platform(settings, platform.engine, platform.redis, platform.clock)
+    client = create_app(open_platform).test_client()
+    response = client.post("/webhooks/twilio/sms", data={"MessageSid": "SM-open",
+                           "From": STRANGER, "To": TWILIO_FROM, "Body": "HELP"})  # fmt: skip
+    assert response.status_code == 200
+    assert Phones(open_platform, fake_at).new(STRANGER)[0].startswith("Kerbside: BOOK to book")
+
+
+def test_signature_covers_the_query_string(sms_platform):
+    client = create_app(sms_platform).test_client()
+    params = {"MessageSid": "SM-query", "From": STRANGER, "To": TWILIO_FROM, "Body": "HELP"}
+    from tests.e2e.sms_support import twilio_sign
+
+    without_query = twilio_sign("/webhooks/twilio/sms", params)
+    response = twilio_post(client, "/webhooks/twilio/sms?tenant=za", params, without_query)
+    assert response.status_code == 403
+    signed = twilio_sign("/webhooks/twilio/sms?tenant=za", params)
+    assert twilio_post(client, "/webhooks/twilio/sms?tenant=za", params, signed).status_code == 200
