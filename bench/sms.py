@@ -28,7 +28,12 @@ from kerbside.migrate import upgrade
 from kerbside.models import metadata
 from tests.e2e.sms_support import twilio_sms
 from tests.fakes.fixtures import (
-    AT_KEY, AT_SENDER, AT_TOKEN, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN,
+    AT_KEY,
+    AT_SENDER,
+    AT_TOKEN,
+    TWILIO_FROM,
+    TWILIO_SID,
+    TWILIO_TOKEN,
 )  # fmt: skip
 from tests.fakes.providers import FakeAfricasTalking, FakeTwilio
 from workers.jobs import deliver_outbox
