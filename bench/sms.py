@@ -77,7 +77,8 @@ def bench_inbound(platform: Platform, count: int) -> None:
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     print(
         f"inbound webhooks (twilio, signed, keyword + outbox reply): {count} in {elapsed:.2f}s "
-        f"= {count / elapsed:.0f} msg/s, p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms"
+        f"= {count / elapsed:.0f} msg/s, p50 {statistics.median(latencies):.1f} ms, "
+        f"p99 {p99:.1f} ms"
     )
 
 

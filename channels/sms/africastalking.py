@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -63,10 +64,8 @@ class AfricasTalkingGateway:
         except ValueError as err:  # the SDK validates the number before sending
             raise GatewayError(str(err)[:200], code="invalid_number", permanent=True) from None
         if isinstance(response, str):  # the SDK returns text unless the type is exactly JSON
-            try:
+            with contextlib.suppress(ValueError):
                 response = json.loads(response)
-            except ValueError:
-                pass
         try:
             recipient = response["SMSMessageData"]["Recipients"][0]
             code, status = int(recipient["statusCode"]), str(recipient["status"])
