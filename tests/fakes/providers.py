@@ -33,6 +33,7 @@ class _FakeServer:
         self._failures: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self.content_type = "application/json"
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,7 +49,7 @@ class _FakeServer:
                 status, payload = fake.handle(self.path, dict(self.headers), form)
                 body = json.dumps(payload).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", fake.content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -210,3 +210,14 @@ def test_relay_respects_the_provider_rate_for_real(platform, fake_twilio, fake_a
     elapsed = time.perf_counter() - started
     assert len(fake_twilio.received) == 60
     assert elapsed >= (60 - 40) / 40 * 0.95  # 40 at once, 20 more at 40/s
+
+
+def test_at_answer_with_a_charset_is_still_understood(platform, fake_twilio, fake_at):
+    fake_at.content_type = "application/json; charset=utf-8"  # the SDK then returns text
+    settings = provider_settings(
+        platform, fake_twilio, fake_at, sms_provider="africastalking", sms_fallback_provider=None
+    )
+    at_platform = Platform(settings, platform.engine, platform.redis, platform.clock)
+    message_id = _queue(at_platform)
+    assert deliver_outbox(at_platform) == 1
+    assert _message(at_platform, message_id).provider_message_id == fake_at.received[0].message_id
