@@ -16,6 +16,7 @@ from sqlalchemy import select
 from core.db import UnitOfWork
 
 from .joined import JoinedUnitOfWork
+from .render import render
 
 CHANNEL = "sms"
 # The menu entries BOOK walks through for the person: "I am a consumer", then "Book".
@@ -72,9 +73,3 @@ def start_booking(uow: UnitOfWork, phone: str) -> str:
 
 def continue_dialog(uow: UnitOfWork, phone: str, text: str) -> str:
     return render(_converse(uow, phone, text))
-
-
-def render(prompt: Any) -> str:
-    from core.conversation.layout import compose
-
-    return str(compose(prompt))

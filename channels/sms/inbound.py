@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -147,7 +148,16 @@ def _is_domain_error(err: Exception) -> bool:
     return any(cls.__name__ in ("BookingError", "RatingError") for cls in type(err).__mro__)
 
 
-def _dispatch(uow, guard, sender, keyword, body, reply, reply_text):  # type: ignore[no-untyped-def]
+def _dispatch(
+    uow: UnitOfWork,
+    guard: InboundGuard,
+    sender: Sender,
+    keyword: Keyword,
+    body: str,
+    reply: Callable[..., None],
+    reply_text: Callable[[str], None],
+) -> str:
+    """Route one message: the booking dialog, a keyword, or the HELP text."""
     phone = sender.phone
     if keyword.name == "book":
         reply_text(dialog.start_booking(uow, phone))
