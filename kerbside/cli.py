@@ -133,9 +133,11 @@ def relay(once: bool) -> None:
 @clean_errors
 def worker(burst: bool, no_scheduler: bool) -> None:
     """Run an RQ worker plus the scheduler loop. Start as many as you like."""
+    from core.dispatch.index_sync import rebuild_index
     from workers.runner import run_worker
 
     platform = start()
+    rebuild_index(platform.uow())  # the geo index is rebuilt from SQL on start
     run_worker(platform, burst=burst, scheduler_loop=not no_scheduler)
 
 
@@ -233,6 +235,21 @@ def dial(phone: str, url: str, token: str | None) -> None:
     except DialError as err:
         click.echo(f"kerbside: {err}", err=True)
         sys.exit(1)
+
+
+@main.group()
+def dispatch() -> None:
+    """Dispatch: the Redis geo index of online operators."""
+
+
+@dispatch.command("rebuild-index")
+@clean_errors
+def dispatch_rebuild_index() -> None:
+    """Rebuild the geo index from SQL (it is also rebuilt on worker start and when missing)."""
+    from core.dispatch.index_sync import rebuild_index
+
+    platform = start()
+    click.echo(f"indexed {rebuild_index(platform.uow())} online operators")
 
 
 if __name__ == "__main__":

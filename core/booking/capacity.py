@@ -15,25 +15,32 @@ from sqlalchemy import text
 
 from core.db import UnitOfWork
 
-_TAKE_DAY = text(
+# One round trip: count the day (conditionally), then take the first free lane. With DO NOTHING
+# the primary key on booking_id lets at most one of the lane rows in; a lane whose range
+# overlaps another hold is skipped (after waiting for that hold's transaction to finish).
+# Always returns one row: `used` is null when the day was full, `lane` null when no lane was.
+_TAKE = text(
     """
-    insert into operator_days (operator_id, day, used) values (:operator_id, :day, 1)
-    on conflict (operator_id, day) do update set used = operator_days.used + 1
-    where operator_days.used < :daily_capacity
-    returning used
+    with day as (
+        insert into operator_days (operator_id, day, used) values (:operator_id, :day, 1)
+        on conflict (operator_id, day) do update set used = operator_days.used + 1
+        where operator_days.used < :daily_capacity
+        returning used
+    ), held as (
+        insert into capacity_holds (booking_id, operator_id, lane, during, day)
+        select :booking_id, :operator_id, lane, tstzrange(:start, :end, '[)'), :day
+        from generate_series(0, :lanes - 1) as lane
+        where exists (select 1 from day)
+        order by lane
+        on conflict do nothing
+        returning lane
+    )
+    select (select used from day) as used, (select lane from held) as lane
     """
 )
 _GIVE_BACK_DAY = text(
     "update operator_days set used = used - 1 "
     "where operator_id = :operator_id and day = :day and used > 0"
-)
-_TAKE_LANE = text(
-    """
-    insert into capacity_holds (booking_id, operator_id, lane, during, day)
-    values (:booking_id, :operator_id, :lane, tstzrange(:start, :end, '[)'), :day)
-    on conflict do nothing
-    returning lane
-    """
 )
 _RELEASE = text(
     "delete from capacity_holds where booking_id = :booking_id returning operator_id, day"
@@ -53,25 +60,22 @@ def reserve(
     """Hold one unit of the operator's capacity for [start, end). False: the operator is full.
 
     The booking must hold nothing yet (call `release` first when moving it)."""
-    session = uow.session
-    params = {"operator_id": operator_id, "day": day, "daily_capacity": daily_capacity}
-    if session.execute(_TAKE_DAY, params).scalar_one_or_none() is None:
-        return False
-    for lane in range(concurrent_capacity):
-        taken = session.execute(
-            _TAKE_LANE,
-            {
-                "booking_id": booking_id,
-                "operator_id": operator_id,
-                "lane": lane,
-                "start": start,
-                "end": end,
-                "day": day,
-            },
-        ).scalar_one_or_none()
-        if taken is not None:
-            return True
-    session.execute(_GIVE_BACK_DAY, {"operator_id": operator_id, "day": day})
+    row = uow.session.execute(
+        _TAKE,
+        {
+            "booking_id": booking_id,
+            "operator_id": operator_id,
+            "start": start,
+            "end": end,
+            "day": day,
+            "daily_capacity": daily_capacity,
+            "lanes": concurrent_capacity,
+        },
+    ).one()
+    if row.lane is not None:
+        return True
+    if row.used is not None:  # the day was counted but no lane was free: give the day back
+        uow.session.execute(_GIVE_BACK_DAY, {"operator_id": operator_id, "day": day})
     return False
 
 

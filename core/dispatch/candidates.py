@@ -25,13 +25,16 @@ from .index_sync import ensure_index
 
 RECENT_EARNINGS_DAYS = 7
 FAIRNESS_HALF_CENTS = 200_000  # R2000 earned in the last week halves the fairness score
-WIDENING_KM = (3.0, 8.0)
+WIDENING_KM = (1.0, 3.0, 8.0)  # dense towns answer from the first, cheap search
 
 _ELIGIBLE = text(
     """
     select o.person_id, o.home_lat, o.home_lon, o.radius_km, o.lat, o.lon,
            o.concurrent_capacity, o.daily_capacity, o.offers_received, o.offers_accepted,
-           os.price_cents, os.expertise, coalesce(d.used, 0) as used_today
+           os.price_cents, os.expertise, coalesce(d.used, 0) as used_today,
+           (select coalesce(sum(b.operator_earn_cents), 0) from bookings b
+            where b.operator_id = o.person_id and b.status = 'completed'
+              and b.completed_at >= :since) as earned
     from operators o
     join operator_services os on os.operator_id = o.person_id and os.service_id = :service_id
     left join operator_days d on d.operator_id = o.person_id and d.day = :day
@@ -50,15 +53,6 @@ _ELIGIBLE = text(
       and (select count(*) from capacity_holds h
            where h.operator_id = o.person_id
              and h.during && tstzrange(:start, :end, '[)')) < o.concurrent_capacity
-    """
-).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
-
-_RECENT_EARNINGS = text(
-    """
-    select operator_id, coalesce(sum(operator_earn_cents), 0) as earned
-    from bookings
-    where operator_id = any(:ids) and status = 'completed' and completed_at >= :since
-    group by operator_id
     """
 ).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
 
@@ -113,13 +107,15 @@ def nearby_operators(
     """Online operators near (lat, lon): id -> km, nearest first. Redis index, or SQL alone."""
     index = uow.operator_index
     if index is not None:
-        ensure_index(uow)
         radii = [r for r in WIDENING_KM if r < radius_km] + [radius_km]
         hits: list[tuple[int, float]] = []
         for radius in radii:
             hits = index.near(lat, lon, radius, count)
             if len(hits) >= count:
                 break
+        if not hits and not index.is_built():  # Redis lost the index: rebuild from SQL
+            ensure_index(uow)
+            hits = index.near(lat, lon, radius_km, count)
         return dict(hits)
     dlat, dlon = degrees_box(lat, radius_km)
     rows = uow.session.execute(
@@ -156,7 +152,7 @@ def find_candidates(
     if only_operator_id is not None:
         distances = _distance_to(uow, only_operator_id, lat, lon)
     else:
-        distances = nearby_operators(uow, lat, lon, settings.dispatch_radius_km, limit * 2)
+        distances = nearby_operators(uow, lat, lon, settings.dispatch_radius_km, limit + 10)
     ids = [i for i in distances if i not in exclude]
     if not ids:
         return []
@@ -172,6 +168,7 @@ def find_candidates(
             "start": window.start,
             "end": window.end,
             "now": uow.now(),
+            "since": uow.now() - timedelta(days=RECENT_EARNINGS_DAYS),
             "max_price": max_price_cents if max_price_cents is not None else 2**62,
         },
     ).all()
@@ -184,31 +181,28 @@ def find_candidates(
             concurrent_capacity=int(r.concurrent_capacity),
             daily_capacity=int(r.daily_capacity),
             used_today=int(r.used_today),
-            parts={"_received": r.offers_received, "_accepted": r.offers_accepted},
+            parts={
+                "_received": r.offers_received,
+                "_accepted": r.offers_accepted,
+                "_earned": r.earned,
+            },
         )
         for r in rows
         if haversine_km(r.home_lat, r.home_lon, lat, lon) <= r.radius_km
     ]
     if not candidates:
         return []
-    earned = _recent_earnings(uow, [c.operator_id for c in candidates])
     for candidate in candidates:
-        score(
-            candidate,
-            earned.get(candidate.operator_id, 0),
-            settings.dispatch_radius_km,
-            settings.dispatch_weights,
-        )
+        score(candidate, settings.dispatch_radius_km, settings.dispatch_weights)
     candidates.sort(key=lambda c: (-c.total, c.distance_km, c.operator_id))
     return candidates[:limit]
 
 
-def score(
-    candidate: Candidate, earned_cents: int, radius_km: float, weights: Mapping[str, float]
-) -> None:
+def score(candidate: Candidate, radius_km: float, weights: Mapping[str, float]) -> None:
     """Fill `parts` (each 0..1, higher is better) and `total` (their weighted sum)."""
     received = int(candidate.parts.pop("_received", 0))
     accepted = int(candidate.parts.pop("_accepted", 0))
+    earned_cents = int(candidate.parts.pop("_earned", 0))
     parts = {
         "distance": max(0.0, 1.0 - candidate.distance_km / max(radius_km, 0.1)),
         "load": max(0.0, 1.0 - candidate.used_today / max(candidate.daily_capacity, 1)),
@@ -242,9 +236,3 @@ def _distance_to(uow: UnitOfWork, operator_id: int, lat: float, lon: float) -> d
         {"id": operator_id},
     ).one_or_none()
     return {} if row is None else {operator_id: haversine_km(lat, lon, row.lat, row.lon)}
-
-
-def _recent_earnings(uow: UnitOfWork, ids: list[int]) -> dict[int, int]:
-    since = uow.now() - timedelta(days=RECENT_EARNINGS_DAYS)
-    rows = uow.session.execute(_RECENT_EARNINGS, {"ids": ids, "since": since})
-    return {int(r.operator_id): int(r.earned) for r in rows}

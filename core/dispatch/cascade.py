@@ -8,14 +8,16 @@ exactly one moves the offer from open to accepted; the rest get OfferGoneError.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.accounts.model import Person
 from core.booking import capacity, lifecycle
-from core.booking.errors import OfferGoneError
+from core.booking.errors import IllegalTransitionError, OfferGoneError
 from core.booking.messages import NAME_MAX, PLACE_MAX, rand, short, when_text
 from core.booking.model import Booking, BookingStatus, Operator, Service
 from core.db import UnitOfWork
@@ -59,19 +61,23 @@ def message_params(uow: UnitOfWork, booking: Booking, service: Service) -> dict[
     }
 
 
-def offer_next_operator(uow: UnitOfWork, booking: Booking) -> Offer | None:
-    """Reserve the best available operator's capacity and send them the offer.
+def offer_next_operator(uow: UnitOfWork, booking: Booking) -> int | None:
+    """Reserve the best available operator's capacity and send them the offer; returns its id.
 
     Returns None (and changes nothing) when attempts are used up or nobody can take it. The
     booking must hold no capacity when called."""
     settings = uow.settings
-    if booking.offer_attempts >= settings.offer_max_attempts:
+    if booking.offer_attempts >= settings.offer_max_attempts or booking.start_at <= uow.now():
         return None
-    tried = set(
-        uow.session.scalars(
-            select(Offer.operator_id).where(
-                Offer.booking_id == booking.id,
-                Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
+    tried = (
+        set()
+        if booking.offer_attempts == 0
+        else set(
+            uow.session.scalars(
+                select(Offer.operator_id).where(
+                    Offer.booking_id == booking.id,
+                    Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
+                )
             )
         )
     )
@@ -108,54 +114,77 @@ def offer_next_operator(uow: UnitOfWork, booking: Booking) -> Offer | None:
     return None
 
 
-def _send_offer(
-    uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dict[str, Any]
-) -> Offer:
+# Dispatch is the hot path, so the writes that make an offer go in one round trip: the offer,
+# the booking's move to `offered` with its event (the same row `lifecycle.move` would write,
+# after the same legality check), the operator's offer count and the expiry job.
+_MAKE_OFFER = text(
+    """
+    with made as (
+        insert into offers (booking_id, operator_id, attempt, status, distance_km, earn_cents,
+                            score, created_at, expires_at)
+        values (:booking_id, :operator_id, :attempt, 'open', :distance_km, :earn_cents,
+                cast(:score as jsonb), :now, :expires_at)
+        returning id
+    ), moved as (
+        update bookings set status = 'offered', offer_attempts = :attempt, updated_at = :now
+        where id = :booking_id
+    ), event as (
+        insert into booking_events (booking_id, from_status, to_status, actor_kind, at, detail)
+        select :booking_id, :from_status, 'offered', 'system', :now,
+               jsonb_build_object('offer_id', made.id, 'operator_id', :operator_id,
+                                  'score', cast(:total as float8))
+        from made
+    ), counted as (
+        update operators set offers_received = offers_received + 1
+        where person_id = :operator_id
+    ), job as (
+        insert into scheduled_jobs (kind, payload, due_at, status, attempts, max_attempts,
+                                    dedupe_key, created_at)
+        select :job_kind, jsonb_build_object('offer_id', made.id), :expires_at, 'pending', 0, 5,
+               'offer-expiry:' || made.id, :now
+        from made
+        on conflict (dedupe_key) do nothing
+    )
+    select id from made
+    """
+)
+
+
+def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dict[str, Any]) -> int:
+    if not lifecycle.can_move(booking.status, BookingStatus.OFFERED):
+        raise IllegalTransitionError(f"{booking.ref}: {booking.status} -> offered")
     now = uow.now()
     timeout = uow.settings.offer_timeout_seconds
-    offer = Offer(
-        booking_id=booking.id,
-        operator_id=chosen.operator_id,
-        attempt=booking.offer_attempts + 1,
-        status=OfferStatus.OPEN,
-        distance_km=chosen.distance_km,
-        earn_cents=booking.operator_earn_cents,
-        score=score,
-        created_at=now,
-        expires_at=now + timedelta(seconds=timeout),
-    )
-    uow.session.add(offer)
-    uow.session.flush()
-    booking.offer_attempts += 1
-    lifecycle.move(
-        uow,
-        booking,
-        BookingStatus.OFFERED,
-        "system",
-        None,
-        offer_id=offer.id,
-        operator_id=chosen.operator_id,
-        score=score["total"],
-    )
-    uow.session.execute(
-        update(Operator)
-        .where(Operator.person_id == chosen.operator_id)
-        .values(offers_received=Operator.offers_received + 1)
-    )
-    jobs.schedule(
-        uow,
-        OFFER_EXPIRY_JOB,
-        {"offer_id": offer.id},
-        due_at=offer.expires_at,
-        dedupe_key=expiry_key(offer.id),
-    )
+    expires_at = now + timedelta(seconds=timeout)
+    attempt = booking.offer_attempts + 1
+    uow.session.flush()  # the booking row and anything pending must exist first
+    offer_id = uow.session.execute(
+        _MAKE_OFFER,
+        {
+            "booking_id": booking.id,
+            "operator_id": chosen.operator_id,
+            "attempt": attempt,
+            "distance_km": chosen.distance_km,
+            "earn_cents": booking.operator_earn_cents,
+            "score": json.dumps(score),
+            "total": score["total"],
+            "now": now,
+            "expires_at": expires_at,
+            "from_status": booking.status,
+            "job_kind": OFFER_EXPIRY_JOB,
+        },
+    ).scalar_one()
+    # Tell the ORM what the statement wrote, without another UPDATE.
+    for name, value in (("status", BookingStatus.OFFERED.value), ("offer_attempts", attempt),
+                        ("updated_at", now)):  # fmt: skip
+        set_committed_value(booking, name, value)
     service = uow.session.get(Service, booking.service_id)
     person = uow.session.get(Person, chosen.operator_id)
     assert service is not None and person is not None
     params = message_params(uow, booking, service)
     params.update(km=f"{chosen.distance_km:.1f}", mins=str(max(1, round(timeout / 60))))
-    send_sms(uow, person, "booking.offer", params, key=f"offer:{offer.id}")
-    return offer
+    send_sms(uow, person, "booking.offer", params, key=f"offer:{offer_id}")
+    return offer_id
 
 
 def expire_booking(uow: UnitOfWork, booking: Booking, reason: str) -> None:
@@ -174,7 +203,7 @@ def expire_booking(uow: UnitOfWork, booking: Booking, reason: str) -> None:
     )
 
 
-def move_on(uow: UnitOfWork, booking: Booking, reason: str) -> Offer | None:
+def move_on(uow: UnitOfWork, booking: Booking, reason: str) -> int | None:
     """The current offer ended without acceptance: next operator, or expire the booking."""
     capacity.release(uow, booking.id)
     offer = offer_next_operator(uow, booking)

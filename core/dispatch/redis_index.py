@@ -50,17 +50,21 @@ class RedisOperatorIndex:
     def replace_all(self, points: Iterable[tuple[int, float, float]]) -> int:
         """Build under a temporary key, then RENAME over the live one (atomic for readers)."""
         temp = f"{self.key}:building"
-        self.client.delete(temp)
-        self.client.geoadd(temp, (SENTINEL_LON, SENTINEL_LAT, SENTINEL))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.delete(temp)
+        pipe.geoadd(temp, (SENTINEL_LON, SENTINEL_LAT, SENTINEL))
         total = 0
         batch: list[Any] = []
         for operator_id, lat, lon in points:
             batch.extend((lon, lat, str(operator_id)))
             total += 1
             if len(batch) >= PIPELINE_CHUNK * 3:
-                self.client.geoadd(temp, batch)
+                pipe.geoadd(temp, batch)
                 batch = []
+                if len(pipe) >= 20:
+                    pipe.execute()
         if batch:
-            self.client.geoadd(temp, batch)
-        self.client.rename(temp, self.key)
+            pipe.geoadd(temp, batch)
+        pipe.rename(temp, self.key)
+        pipe.execute()
         return total

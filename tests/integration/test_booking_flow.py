@@ -152,3 +152,26 @@ def test_reschedule_keeps_the_assigned_operator(platform, world):
         uow.commit()
     assert moved.start == TWO_PM + timedelta(days=1) and moved.operator_person_id == world["op"]
     assert outbox_rows(platform, "booking.rescheduled")
+
+
+def test_hours_exceptions_close_a_day_or_change_its_hours(platform, world):
+    from datetime import date, time
+
+    from core.booking import operators as ops
+
+    thursday = date(2026, 11, 26)
+    uow = platform.uow()
+    with uow:
+        ops.set_hours_exception(uow, world["op"], thursday)  # closed all day
+        uow.commit()
+    with uow:
+        assert bookings.find_slots(uow, "full_valet", *SANDTON, day=thursday) == []
+        ops.set_hours_exception(uow, world["op"], thursday, time(9, 0), time(12, 0))
+        uow.commit()
+    with uow:
+        slots = bookings.find_slots(uow, "full_valet", *SANDTON, day=thursday, limit=10)
+        capacity_two = bookings.set_capacity(uow, world["op"], 2, daily=3)
+        uow.commit()
+    local = [s.start.astimezone(platform.settings.tz).strftime("%H:%M") for s in slots]
+    assert local == ["09:00", "09:30", "10:00"]  # 2-hour valet must end by 12:00
+    assert capacity_two is None
