@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -70,6 +70,15 @@ class SetOnline(Command):
 class SetCapacity(Command):
     concurrent: int
     daily: int | None
+
+
+@dataclass(frozen=True)
+class SetWorkingHours(Command):
+    """The same hours on each of `weekdays` (0 = Monday), Johannesburg time, "HH:MM"."""
+
+    weekdays: tuple[int, ...]
+    opens: str
+    closes: str
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,11 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
             booking().set_online(uow, pid, command.online)
         case SetCapacity():
             booking().set_capacity(uow, pid, command.concurrent, command.daily)
+        case SetWorkingHours():
+            operators = importlib.import_module("core.booking.operators")
+            opens, closes = time.fromisoformat(command.opens), time.fromisoformat(command.closes)
+            for weekday in command.weekdays:
+                operators.set_working_hours(uow, pid, weekday, opens, closes)
         case SetServicePrice():
             booking().set_service_price(uow, pid, command.service_code, command.price_cents)
         case SetLanguage():

@@ -164,3 +164,27 @@ def test_a_long_list_pages_with_98_and_0(platform, client):
     assert "98 More" in first and len(first) <= 182
     assert "1. Mobile" not in second and len(second) <= 182
     assert back == first
+
+
+def test_a_slot_taken_meanwhile_offers_another_time(platform, client):
+    from core.booking import operators as ops
+
+    seed.catalogue(platform)
+    operator_id = seed.operator(platform, 1)
+    phone = Phone(client, CONSUMER)
+    phone.run(
+        [(None, "Kerbside"), ("1", "Choose"), ("1", "suburb"), ("Sandton", "Sandton")]
+        + [("1", "Save"), ("2", "When?"), ("1", "Price"), ("1", "Pay"), ("1", "Confirm")]
+    )
+    uow = platform.uow()
+    with uow:
+        ops.set_online(uow, operator_id, False)
+        uow.commit()
+    phone.run(
+        [
+            ("1", "Sorry: that time was just taken.\n1. Pick another time"),
+            ("1", "Sorry, no operator is free near Sandton"),
+        ]
+    )
+    with platform.engine.connect() as conn:
+        assert conn.execute(text("select count(*) from bookings")).scalar() == 0

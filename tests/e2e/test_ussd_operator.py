@@ -56,7 +56,8 @@ def test_online_offline_and_capacity(platform, client):
         + [
             ("1", "You are online.\nKerbside operator"),
             ("2", "You are offline."),
-            ("5", "How many jobs can you take at once?"),
+            ("5", "Capacity and hours:\n1. Jobs at once, per day\n2. Working hours"),
+            ("1", "How many jobs can you take at once?"),
             ("x", "Type a number from 1 to 20."),
             ("3", "Most jobs per day?"),
             ("6", "Saved.\nKerbside operator"),
@@ -194,3 +195,26 @@ def test_operator_only_person_goes_straight_to_the_pin(platform, client):
     with platform.engine.begin() as conn:
         conn.execute(text("update people set is_consumer = false"))
     Phone(client, OPERATOR).run([(None, "Choose a 4 or 5 digit PIN")])
+
+
+def test_working_hours_for_saturday(platform, client):
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    phone = Phone(client, OPERATOR)
+    phone.run(
+        _login(phone, first_time=True)
+        + [
+            ("5", "Capacity and hours"),
+            ("2", "Set hours for:\n1. Monday to Friday\n2. Saturday\n3. Sunday"),
+            ("2", "Start time, e.g. 0700:"),
+            ("25", "Type a time like 0730."),
+            ("0830", "End time"),
+            ("8", "End must be after start."),
+            ("13:30", "Saved.\nKerbside operator"),
+        ]
+    )
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            text("select weekday, opens::text, closes::text from working_hours where weekday = 5")
+        ).all()
+    assert rows == [(5, "08:30:00", "13:30:00")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..commands import RequestBooking, SavePlace
@@ -11,6 +11,7 @@ from ..machine import Choice, Reject, Screen, State, Step
 from ..texts import render_text
 
 MAX_SAVED = 5
+SLOTS = 8  # ASAP plus the next seven slots
 
 
 def service_screen(ctx: Any) -> Screen:
@@ -106,34 +107,21 @@ def save_input(ctx: Any, value: str) -> Step:
 def slot_choices(
     ctx: Any, service: str, lat: float, lon: float, operator_id: Any = None
 ) -> list[Choice]:
-    """ASAP (the earliest slot) then the next slots today and tomorrow, each start once."""
-    tz = ctx.settings.tz
-    today = ctx.now().astimezone(tz).date()
+    """ASAP (the earliest slot) then the next slots today and tomorrow, each start once.
+
+    One `find_slots` call (day None = the earliest slots over today and tomorrow) keeps this
+    screen inside the hop budget."""
     seen: set[str] = set()
     choices: list[Choice] = []
-    batches = [
-        (None, 1),
-        (today, 4),
-        (today + timedelta(days=1), 4),
-    ]
-    for day, limit in batches:
-        for slot in ctx.reads.slots(service, lat, lon, day, operator_id=operator_id, limit=limit):
-            start = slot.start.isoformat()
-            if start in seen:
-                continue
-            seen.add(start)
-            value = f"{start}|{slot.price_cents}|{slot.operator_id or ''}"
-            if day is None:
-                label, params = (
-                    "book.asap",
-                    {"time": when(slot.start, ctx), "price": money(slot.price_cents)},
-                )
-            else:
-                label, params = (
-                    "book.slot",
-                    {"time": when(slot.start, ctx), "price": money(slot.price_cents)},
-                )
-            choices.append(Choice(value, label, params))
+    for slot in ctx.reads.slots(service, lat, lon, None, operator_id=operator_id, limit=SLOTS):
+        start = slot.start.isoformat()
+        if start in seen:
+            continue
+        seen.add(start)
+        value = f"{start}|{slot.price_cents}|{slot.operator_id or ''}"
+        label = "book.asap" if not choices else "book.slot"
+        params = {"time": when(slot.start, ctx), "price": money(slot.price_cents)}
+        choices.append(Choice(value, label, params))
     return choices
 
 

@@ -13,6 +13,7 @@ from ..commands import (
     SetCapacity,
     SetOnline,
     SetServicePrice,
+    SetWorkingHours,
     VerifyPin,
 )
 from ..display import PLACE_WIDTH, clock_time, cut, money, reason, status, when
@@ -23,7 +24,7 @@ MENU = (
     ("offline", "o.menu", "omenu.offline"),
     ("jobs", "o.jobs", "omenu.jobs"),
     ("services", "o.services", "omenu.services"),
-    ("capacity", "o.capacity", "omenu.capacity"),
+    ("capacity", "o.capacity", "omenu.capacity_hours"),
     ("earnings", "o.earnings", "omenu.earnings"),
     ("payouts", "o.payout_pin", "omenu.payouts"),
     ("history", "o.history", "omenu.history"),
@@ -209,6 +210,50 @@ def price_input(ctx: Any, raw: str) -> Step | Reject:
     )
 
 
+DAY_GROUPS = {"weekdays": (0, 1, 2, 3, 4), "saturday": (5,), "sunday": (6,)}
+
+
+def capacity_menu_screen(ctx: Any) -> Screen:
+    return Screen(
+        "capacity.text",
+        choices=(Choice("jobs", "capacity.jobs"), Choice("hours", "capacity.hours")),
+    )
+
+
+def hours_screen(ctx: Any) -> Screen:
+    return Screen(
+        "hours.text", choices=tuple(Choice(group, f"hours.{group}") for group in DAY_GROUPS)
+    )
+
+
+def parse_clock(raw: str) -> str | None:
+    """'0700', '07:00', '7:30', '7' -> 'HH:MM', or None."""
+    digits = raw.replace(":", "").replace("h", "").replace(".", "").strip()
+    if not digits.isdigit() or len(digits) > 4:
+        return None
+    hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+    if hours > 23 or minutes > 59:
+        return None
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def hours_open_input(ctx: Any, raw: str) -> Step | Reject:
+    opens = parse_clock(raw)
+    if opens is None:
+        return Reject("notice.clock")
+    return Step("o.hours.close", data={"opens": opens})
+
+
+def hours_close_input(ctx: Any, raw: str) -> Step | Reject:
+    closes = parse_clock(raw)
+    if closes is None:
+        return Reject("notice.clock")
+    if closes <= ctx.data["opens"]:
+        return Reject("notice.clock_order")
+    command = SetWorkingHours(DAY_GROUPS[ctx.data["days"]], ctx.data["opens"], closes)
+    return Step("o.menu", commands=(command,), notice="notice.saved", on_error="o.failed")
+
+
 def capacity_input(ctx: Any, raw: str) -> Step | Reject:
     if not raw.isdigit() or not 1 <= int(raw) <= 20:
         return Reject("notice.capacity")
@@ -356,9 +401,33 @@ STATES = [
     ),
     State(
         "o.capacity",
+        goes_to=("o.capacity.jobs", "o.hours"),
+        screen=capacity_menu_screen,
+        on_input=lambda ctx, v: Step("o.capacity.jobs" if v == "jobs" else "o.hours"),
+    ),
+    State(
+        "o.capacity.jobs",
         goes_to=("o.capacity.daily",),
         screen=_text("capacity.concurrent"),
         on_input=capacity_input,
+    ),
+    State(
+        "o.hours",
+        goes_to=("o.hours.open",),
+        screen=hours_screen,
+        on_input=lambda ctx, v: Step("o.hours.open", data={"days": v}),
+    ),
+    State(
+        "o.hours.open",
+        goes_to=("o.hours.close",),
+        screen=lambda ctx: Screen("hours.open", kind="text"),
+        on_input=hours_open_input,
+    ),
+    State(
+        "o.hours.close",
+        goes_to=("o.menu", "o.failed"),
+        screen=lambda ctx: Screen("hours.close", kind="text"),
+        on_input=hours_close_input,
     ),
     State(
         "o.capacity.daily",
