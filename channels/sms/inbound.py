@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1600  # Twilio's limit; anything longer is not read
 DIALOG_INTERRUPTS = frozenset({"stop", "start", "book"})
+PROVIDER_OPT_OUT = {"STOP": "stop", "START": "start"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class InboundSms:
     sender: str
     recipient: str
     body: str
+    opt_out_type: str | None = None  # Twilio Advanced Opt-Out: "STOP" / "START" / "HELP"
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
         reply("sms.too_long")
         return "too_long"
     keyword = UNREADABLE if is_junk(body) else parse(body)
+    if message.opt_out_type in PROVIDER_OPT_OUT:  # the provider already acted on its own words
+        keyword = Keyword(PROVIDER_OPT_OUT[message.opt_out_type])
     savepoint = uow.session.begin_nested()
     try:
         outcome = _dispatch(uow, guard, sender, keyword, body, reply, reply_text)

@@ -68,7 +68,12 @@ def twilio_inbound() -> Response:
     if not sid or not sender:
         return _text(400, "missing MessageSid or From")
     message = InboundSms(
-        "twilio", sid, sender, request.form.get("To", ""), request.form.get("Body", "")
+        "twilio",
+        sid,
+        sender,
+        request.form.get("To", ""),
+        request.form.get("Body", ""),
+        opt_out_type=(request.form.get("OptOutType") or "").upper() or None,
     )
     return _answer(receive_sms(platform.uow(), _guard(platform), message, EMPTY_TWIML).response)
 

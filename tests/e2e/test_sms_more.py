@@ -94,3 +94,17 @@ def test_signature_covers_the_query_string(sms_platform):
     assert response.status_code == 403
     signed = twilio_sign("/webhooks/twilio/sms?tenant=za", params)
     assert twilio_post(client, "/webhooks/twilio/sms?tenant=za", params, signed).status_code == 200
+
+
+def test_twilio_advanced_opt_out_type_is_honoured(sms_platform, fake_twilio, fake_at):
+    """Twilio recognises opt-out words we may not (its own list, other languages) and says so
+    in OptOutType; we record the opt-out whatever the body was."""
+    client = create_app(sms_platform).test_client()
+    params = {"MessageSid": "SM-optout", "From": STRANGER, "To": TWILIO_FROM,
+              "Body": "Arrêt", "OptOutType": "STOP"}  # fmt: skip
+    assert twilio_post(client, "/webhooks/twilio/sms", params).status_code == 200
+    with sms_platform.session_factory() as session:
+        from core.accounts.model import Person
+
+        person = session.scalars(select(Person).where(Person.phone == STRANGER)).one()
+        assert person.opted_out_at is not None
