@@ -18,9 +18,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from core.accounts.consent import find_person
 from core.accounts.phones import InvalidPhoneError, mask, to_e164
+from core.booking.errors import BookingError
 from core.db import UnitOfWork
 from core.inbound.model import InboundRequest
 from core.notify.service import send_sms
+from core.ratings.service import RatingError
 
 from . import dialog
 from .commands import Reply, Sender, error_reply, handle_keyword, help_reply
@@ -135,21 +137,17 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
         return outcome
     except Exception as err:  # noqa: BLE001 - a phone never gets a stack trace
         savepoint.rollback()
-        code = getattr(err, "code", None)
-        if isinstance(code, str) and _is_domain_error(err):
-            answer = error_reply(code, keyword.ref)
+        sender.person = find_person(uow, phone)  # whatever the savepoint created is gone
+        if isinstance(err, BookingError | RatingError):
+            answer = error_reply(err.code, keyword.ref)
             reply(answer.template, answer.params)
-            return f"refused:{code}"
+            return f"refused:{err.code}"
         log.exception("inbound sms from %s failed", mask(phone))
         reply("sms.error.internal")
         return "error"
 
 
 UNREADABLE = Keyword("unknown")
-
-
-def _is_domain_error(err: Exception) -> bool:
-    return any(cls.__name__ in ("BookingError", "RatingError") for cls in type(err).__mro__)
 
 
 def _dispatch(
