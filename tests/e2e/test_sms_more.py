@@ -108,3 +108,35 @@ def test_twilio_advanced_opt_out_type_is_honoured(sms_platform, fake_twilio, fak
 
         person = session.scalars(select(Person).where(Person.phone == STRANGER)).one()
         assert person.opted_out_at is not None
+
+
+def _request(platform, consumer_id, key):
+    from core.booking import service as bookings
+    from tests.booking_helpers import SANDTON, TWO_PM
+
+    uow = platform.uow()
+    with uow:
+        view = bookings.request_booking(uow, consumer_id, "full_valet", *SANDTON, "Sandton City",
+                                        TWO_PM, idempotency_key=key)  # fmt: skip
+        uow.commit()
+    return view.ref
+
+
+def test_bare_yes_with_two_offers_asks_which_and_no_declines(sms_platform, fake_twilio, fake_at):
+    from tests.booking_helpers import consumer
+
+    catalogue(sms_platform)
+    operator(sms_platform, 1, concurrent=2)
+    first = _request(sms_platform, consumer(sms_platform, 1), "a")
+    second = _request(sms_platform, consumer(sms_platform, 2), "b")
+    client = create_app(sms_platform).test_client()
+    phones = Phones(sms_platform, fake_twilio, fake_at)
+    assert len(phones.new(OPERATOR)) == 2  # both offers
+    at_sms(client, OPERATOR, "YES")
+    [which] = phones.new(OPERATOR)
+    assert which.startswith("You have 2 open offers: ") and first in which and second in which
+    at_sms(client, OPERATOR, f"NO {second}")
+    assert phones.new(OPERATOR) == [f"OK, job {second} declined. Stay ON for the next one."]
+    at_sms(client, OPERATOR, "Y")  # now there is one: bare YES takes it
+    assert phones.new(OPERATOR)[0].startswith(f"JOB {first} is yours")
+    assert phones.inbox("+27820000001")[-1].startswith("Kerbside: Operator 1 will do your")
