@@ -7,12 +7,15 @@ tokens, so a burst never exceeds `rate` messages above the steady rate.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 import redis
 
 from core.outbox.ports import Accepted, SmsGateway
+
+log = logging.getLogger(__name__)
 
 # KEYS[1] bucket; ARGV: rate/s, capacity, now (seconds, float). Returns seconds to wait.
 _RESERVE = """
@@ -52,8 +55,15 @@ class TokenBucket:
         self._script = client.register_script(_RESERVE)
 
     def acquire(self) -> float:
-        """Reserve one token; returns how long the caller waited (seconds)."""
-        wait = float(self._script(keys=[self.key], args=[self.rate, self.capacity, self._now()]))
+        """Reserve one token; returns how long the caller waited (seconds). Without Redis each
+        process paces itself at the full rate (fail open: messages keep flowing)."""
+        try:
+            wait = float(
+                self._script(keys=[self.key], args=[self.rate, self.capacity, self._now()])
+            )
+        except redis.RedisError:
+            log.warning("sms rate limiter: redis unavailable, pacing locally")
+            wait = 1.0 / self.rate
         if wait > 0:
             self._sleep(wait)
         return wait

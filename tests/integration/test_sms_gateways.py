@@ -221,3 +221,14 @@ def test_at_answer_with_a_charset_is_still_understood(platform, fake_twilio, fak
     message_id = _queue(at_platform)
     assert deliver_outbox(at_platform) == 1
     assert _message(at_platform, message_id).provider_message_id == fake_at.received[0].message_id
+
+
+def test_without_redis_the_bucket_paces_locally():
+    import redis as redis_lib
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    dead = redis_lib.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
+    fake = FakeTime()
+    bucket = TokenBucket(dead, "sms:rate:dead", 4, now=lambda: fake.now, sleep=fake.sleep)
+    assert [bucket.acquire() for _ in range(3)] == [0.25, 0.25, 0.25]
