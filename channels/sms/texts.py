@@ -114,9 +114,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "Antwoord DONE {ref} as jy klaar is.",
     },
     "sms.op.done": {
-        "en": "Job {ref} done, thank you. Earned today: {today} ({jobs} jobs).",
+        "en": "Job {ref} done, thank you. Today so far: {today}, jobs done: {jobs}.",
         "zu": "Umsebenzi {ref} uqediwe, siyabonga. Oholile namuhla: {today} ({jobs}).",
-        "af": "Werk {ref} klaar, dankie. Vandag verdien: {today} ({jobs} werke).",
+        "af": "Werk {ref} klaar, dankie. Vandag tot dusver: {today}, werke: {jobs}.",
     },
     "sms.op.online": {
         "en": "You are ON: new job offers come by SMS. Reply OFF to pause offers.",
@@ -149,9 +149,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "af": "Nog geen werk vandag nie. Antwoord ON vir aanbiedinge.",
     },
     "sms.op.earnings": {
-        "en": "Earnings: today {today} ({jobs} jobs), this week {week}, this month {month}.",
+        "en": "Earnings: today {today} (jobs: {jobs}), this week {week}, this month {month}.",
         "zu": "Imali: namuhla {today} ({jobs}), leli sonto {week}, le nyanga {month}.",
-        "af": "Verdienste: vandag {today} ({jobs} werke), hierdie week {week}, maand {month}.",
+        "af": "Verdienste: vandag {today} (werke: {jobs}), hierdie week {week}, maand {month}.",
     },
     "sms.op.payout": {
         "en": "Earned this month: {month}. Payouts by SMS are coming soon; "

@@ -70,7 +70,9 @@ def test_book_accept_work_and_complete_over_sms(sms_platform, world, fake_twilio
     assert phones.new(CONSUMER) == [
         f"Kerbside: your Full valet (ref {ref}) is done. Total R159. Thank you!"
     ]
-    assert phones.new(OPERATOR) == [f"Job {ref} done, thank you. Earned today: R135.15 (1 jobs)."]
+    assert phones.new(OPERATOR) == [
+        f"Job {ref} done, thank you. Today so far: R135.15, jobs done: 1."
+    ]
 
     twilio_sms(client, CONSUMER, f"RATE {ref} 5")
     assert phones.new(CONSUMER) == [f"Thank you! You rated job {ref} 5/5."]
@@ -150,7 +152,7 @@ def test_operator_day_keywords(sms_platform, world, clock):
         ("CAP 99", "Send CAP and a number"),
         ("OFF", "You are OFF"),
         ("on", "You are ON"),
-        ("EARN", "Earnings: today R0 (0 jobs), this week R0, this month R0."),
+        ("EARN", "Earnings: today R0 (jobs: 0), this week R0, this month R0."),
         ("PAYOUT", "Earned this month: R0. Payouts by SMS are coming soon"),
         ("OTW", "Please add the booking ref, e.g. OTW K7Q4."),
         ("DONE QQQQ", "We found no booking QQQQ for you."),
