@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger
 
 from core.db import UnitOfWork
-from core.dispatch.candidates import nearby_operators
+from core.dispatch.candidates import nearby_operators, search_count
 from core.dispatch.distance import degrees_box, haversine_km
 
 from .errors import OutsideAreaError, TimeInPastError, TooFarAheadError
@@ -26,7 +26,6 @@ from .views import SlotView
 
 LEAD = timedelta(minutes=30)
 ASAP_DAYS = 2
-NEARBY_FOR_SLOTS = 60
 
 _SERVES_PLACE = text(
     """
@@ -116,7 +115,13 @@ def find_slots(
         ids = [operator_id]
     else:
         ids = list(
-            nearby_operators(uow, lat, lon, uow.settings.dispatch_radius_km, NEARBY_FOR_SLOTS)
+            nearby_operators(
+                uow,
+                lat,
+                lon,
+                uow.settings.dispatch_radius_km,
+                search_count(uow.settings.dispatch_candidates),
+            )
         )
     slots: list[SlotView] = []
     for each_day in days:

@@ -1,8 +1,8 @@
 """Reserve and release operator capacity inside the caller's transaction (DESIGN.md 6).
 
-No check-then-insert: the daily count is raised by a conditional upsert that returns nothing
-when the day is full, and a concurrent unit is a row on a lane that an exclusion constraint
-keeps from overlapping another hold on the same lane. `INSERT ... ON CONFLICT DO NOTHING` waits
+No check-then-insert: a concurrent unit is a row on a lane that an exclusion constraint keeps
+from overlapping another hold on the same lane, and the daily count is raised by a conditional
+upsert that returns nothing when the day is full. `INSERT ... ON CONFLICT DO NOTHING` waits
 for a competing transaction and then yields no row if it committed, so of any number of
 simultaneous requests for the last unit exactly one gets it.
 """
@@ -15,29 +15,32 @@ from sqlalchemy import text
 
 from core.db import UnitOfWork
 
-# One round trip: count the day (conditionally), then take the first free lane. With DO NOTHING
-# the primary key on booking_id lets at most one of the lane rows in; a lane whose range
-# overlaps another hold is skipped (after waiting for that hold's transaction to finish).
-# Always returns one row: `used` is null when the day was full, `lane` null when no lane was.
+# One round trip: take the first free lane, then (only if one was free) count the day,
+# conditionally. With DO NOTHING the primary key on booking_id lets at most one lane row in; a
+# lane whose range overlaps another hold is skipped after waiting for that hold's transaction.
+# Lane first: the usual failure (every lane busy) leaves this transaction holding no lock, so
+# trying the next candidate cannot deadlock with a competitor trying them the other way round.
+# Always returns one row: `lane` null when no lane was free, `used` null when the day was full.
 _TAKE = text(
     """
-    with day as (
-        insert into operator_days (operator_id, day, used) values (:operator_id, :day, 1)
-        on conflict (operator_id, day) do update set used = operator_days.used + 1
-        where operator_days.used < :daily_capacity
-        returning used
-    ), held as (
+    with held as (
         insert into capacity_holds (booking_id, operator_id, lane, during, day)
         select :booking_id, :operator_id, lane, tstzrange(:start, :end, '[)'), :day
         from generate_series(0, :lanes - 1) as lane
-        where exists (select 1 from day)
         order by lane
         on conflict do nothing
         returning lane
+    ), day as (
+        insert into operator_days (operator_id, day, used)
+        select :operator_id, :day, 1 where exists (select 1 from held)
+        on conflict (operator_id, day) do update set used = operator_days.used + 1
+        where operator_days.used < :daily_capacity
+        returning used
     )
-    select (select used from day) as used, (select lane from held) as lane
+    select (select lane from held) as lane, (select used from day) as used
     """
 )
+_DROP_HOLD = text("delete from capacity_holds where booking_id = :booking_id")
 _GIVE_BACK_DAY = text(
     "update operator_days set used = used - 1 "
     "where operator_id = :operator_id and day = :day and used > 0"
@@ -72,10 +75,10 @@ def reserve(
             "lanes": concurrent_capacity,
         },
     ).one()
-    if row.lane is not None:
+    if row.lane is not None and row.used is not None:
         return True
-    if row.used is not None:  # the day was counted but no lane was free: give the day back
-        uow.session.execute(_GIVE_BACK_DAY, {"operator_id": operator_id, "day": day})
+    if row.lane is not None:  # a lane was free but the day is full: drop the lane again
+        uow.session.execute(_DROP_HOLD, {"booking_id": booking_id})
     return False
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from core.accounts.model import Person
 from core.db import UnitOfWork
 from core.dispatch import cascade
-from core.dispatch.candidates import find_candidates
+from core.dispatch.candidates import find_candidates, search_count
 from core.dispatch.distance import haversine_km
 from core.notify.service import send_sms
 
@@ -88,7 +88,16 @@ def request_booking(
     check_start(uow, start)
     ensure_serves_place(uow, service, lat, lon)
     end = start + timedelta(minutes=service.duration_minutes)
-    able = find_candidates(uow, service.id, lat, lon, start, end, only_operator_id=operator_id)
+    able = find_candidates(
+        uow,
+        service.id,
+        lat,
+        lon,
+        start,
+        end,
+        only_operator_id=operator_id,
+        limit=search_count(uow.settings.dispatch_candidates),
+    )  # every survivor, as availability prices them
     if not able:
         raise NoLongerAvailableError("no operator can take that slot any more")
     price = min(c.price_cents for c in able)
@@ -117,7 +126,8 @@ def request_booking(
     )
     _insert_with_fresh_ref(uow, booking)
     lifecycle.record_event(uow, booking, None, BookingStatus.REQUESTED, "consumer", consumer_id)
-    if cascade.offer_next_operator(uow, booking) is None:
+    at_price = [c for c in able if c.price_cents <= price]
+    if cascade.offer_next_operator(uow, booking, candidates=at_price) is None:
         raise NoLongerAvailableError("no operator can take that slot any more")
     consumer = uow.session.get(Person, consumer_id)
     assert consumer is not None

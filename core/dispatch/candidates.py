@@ -32,11 +32,13 @@ _ELIGIBLE = text(
     select o.person_id, o.home_lat, o.home_lon, o.radius_km, o.lat, o.lon,
            o.concurrent_capacity, o.daily_capacity, o.offers_received, o.offers_accepted,
            os.price_cents, os.expertise, coalesce(d.used, 0) as used_today,
+           p.phone, p.language,
            (select coalesce(sum(b.operator_earn_cents), 0) from bookings b
             where b.operator_id = o.person_id and b.status = 'completed'
               and b.completed_at >= :since) as earned
     from operators o
     join operator_services os on os.operator_id = o.person_id and os.service_id = :service_id
+    join people p on p.id = o.person_id
     left join operator_days d on d.operator_id = o.person_id and d.day = :day
     left join hours_exceptions e on e.operator_id = o.person_id and e.day = :day
     where o.person_id = any(:ids)
@@ -73,6 +75,8 @@ class Candidate:
     concurrent_capacity: int
     daily_capacity: int
     used_today: int
+    phone: str = ""
+    language: str = "en"
     total: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
 
@@ -99,6 +103,13 @@ class JobWindow:
             else:
                 return None  # jobs never run past midnight
         return cls(start, end, day, local_start.weekday(), local_start.time(), t1)
+
+
+def search_count(candidates: int) -> int:
+    """How many nearest operators to fetch from the index for `candidates` ranked ones (a few
+    more, since SQL drops some). Availability uses the same number, so a slot's price is the
+    price a booking for it gets."""
+    return candidates + 10
 
 
 def nearby_operators(
@@ -152,7 +163,9 @@ def find_candidates(
     if only_operator_id is not None:
         distances = _distance_to(uow, only_operator_id, lat, lon)
     else:
-        distances = nearby_operators(uow, lat, lon, settings.dispatch_radius_km, limit + 10)
+        distances = nearby_operators(
+            uow, lat, lon, settings.dispatch_radius_km, search_count(settings.dispatch_candidates)
+        )
     ids = [i for i in distances if i not in exclude]
     if not ids:
         return []
@@ -181,6 +194,8 @@ def find_candidates(
             concurrent_capacity=int(r.concurrent_capacity),
             daily_capacity=int(r.daily_capacity),
             used_today=int(r.used_today),
+            phone=r.phone,
+            language=r.language,
             parts={
                 "_received": r.offers_received,
                 "_accepted": r.offers_accepted,

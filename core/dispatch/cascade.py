@@ -61,38 +61,19 @@ def message_params(uow: UnitOfWork, booking: Booking, service: Service) -> dict[
     }
 
 
-def offer_next_operator(uow: UnitOfWork, booking: Booking) -> int | None:
+def offer_next_operator(
+    uow: UnitOfWork, booking: Booking, *, candidates: list[Candidate] | None = None
+) -> int | None:
     """Reserve the best available operator's capacity and send them the offer; returns its id.
 
     Returns None (and changes nothing) when attempts are used up or nobody can take it. The
-    booking must hold no capacity when called."""
+    booking must hold no capacity when called. `candidates`, when the caller has just searched
+    (request_booking), saves searching again."""
     settings = uow.settings
     if booking.offer_attempts >= settings.offer_max_attempts or booking.start_at <= uow.now():
         return None
-    tried = (
-        set()
-        if booking.offer_attempts == 0
-        else set(
-            uow.session.scalars(
-                select(Offer.operator_id).where(
-                    Offer.booking_id == booking.id,
-                    Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
-                )
-            )
-        )
-    )
-    favourite = booking.favourite_operator_id if booking.offer_attempts == 0 else None
-    candidates = find_candidates(
-        uow,
-        booking.service_id,
-        booking.lat,
-        booking.lon,
-        booking.start_at,
-        booking.end_at,
-        max_price_cents=booking.price_cents,
-        exclude=tried,
-        only_operator_id=favourite,
-    )
+    if candidates is None:
+        candidates = _search(uow, booking)
     window = JobWindow.of(booking.start_at, booking.end_at, settings.tz)
     if window is None:
         return None
@@ -112,6 +93,33 @@ def offer_next_operator(uow: UnitOfWork, booking: Booking) -> int | None:
                 uow, booking, chosen, breakdown(chosen, others, settings.dispatch_weights)
             )
     return None
+
+
+def _search(uow: UnitOfWork, booking: Booking) -> list[Candidate]:
+    tried = (
+        set()
+        if booking.offer_attempts == 0
+        else set(
+            uow.session.scalars(
+                select(Offer.operator_id).where(
+                    Offer.booking_id == booking.id,
+                    Offer.status.in_([OfferStatus.DECLINED, OfferStatus.EXPIRED]),
+                )
+            )
+        )
+    )
+    favourite = booking.favourite_operator_id if booking.offer_attempts == 0 else None
+    return find_candidates(
+        uow,
+        booking.service_id,
+        booking.lat,
+        booking.lon,
+        booking.start_at,
+        booking.end_at,
+        max_price_cents=booking.price_cents,
+        exclude=tried,
+        only_operator_id=favourite,
+    )
 
 
 # Dispatch is the hot path, so the writes that make an offer go in one round trip: the offer,
@@ -178,9 +186,10 @@ def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dic
     for name, value in (("status", BookingStatus.OFFERED.value), ("offer_attempts", attempt),
                         ("updated_at", now)):  # fmt: skip
         set_committed_value(booking, name, value)
-    service = uow.session.get(Service, booking.service_id)
-    person = uow.session.get(Person, chosen.operator_id)
-    assert service is not None and person is not None
+    service = uow.session.get(Service, booking.service_id)  # loaded already on the request path
+    assert service is not None
+    # Who to text came with the candidate row; a detached Person carries it to send_sms.
+    person = Person(id=chosen.operator_id, phone=chosen.phone, language=chosen.language)
     params = message_params(uow, booking, service)
     params.update(km=f"{chosen.distance_km:.1f}", mins=str(max(1, round(timeout / 60))))
     send_sms(uow, person, "booking.offer", params, key=f"offer:{offer_id}")

@@ -114,3 +114,34 @@ def test_50_operators_answer_one_offer_at_once_and_one_wins(platform, wide_platf
             text("select count(*) from outbox where template = 'booking.confirmed'")
         ).scalar_one()
     assert events == 1 and accepted == 1 and statuses == ["accepted"] and confirmations == 1
+
+
+def test_100_requests_for_one_slot_fill_three_operators_and_no_more(platform, wide_platform):
+    """Losers move on to the next candidate; nobody deadlocks, nobody is double-booked."""
+    catalogue(platform)
+    ops = [operator(platform, n, concurrent=1, daily=50) for n in range(3)]
+    racers = _many_consumers(platform, 100)
+
+    def attempt(consumer_id):
+        uow = wide_platform.uow()
+        try:
+            with uow:
+                view = bookings.request_booking(
+                    uow, consumer_id, "full_valet", *SANDTON, "Sandton", TWO_PM,
+                    idempotency_key=f"race-{consumer_id}",
+                )  # fmt: skip
+                uow.commit()
+                return view.id
+        except NoLongerAvailableError as err:
+            return err.code
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results = list(pool.map(attempt, racers))
+
+    assert len([r for r in results if isinstance(r, int)]) == 3
+    assert results.count("no_longer_available") == 97
+    with platform.engine.connect() as conn:
+        held = conn.execute(
+            text("select operator_id from capacity_holds order by operator_id")
+        ).scalars()
+        assert list(held) == sorted(ops)

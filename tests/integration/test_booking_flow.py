@@ -175,3 +175,27 @@ def test_hours_exceptions_close_a_day_or_change_its_hours(platform, world):
     local = [s.start.astimezone(platform.settings.tz).strftime("%H:%M") for s in slots]
     assert local == ["09:00", "09:30", "10:00"]  # 2-hour valet must end by 12:00
     assert capacity_two is None
+
+
+def test_a_full_day_refuses_even_when_a_lane_is_free(platform, world):
+    from core.booking import capacity
+
+    _book(platform, world["consumer"], key="a")
+    later = _book(platform, world["consumer"], start=TWO_PM + timedelta(hours=3), key="b")
+    day = TWO_PM.astimezone(platform.settings.tz).date()
+    uow = platform.uow()
+    with uow:
+        assert capacity.release(uow, later.id)
+        assert not capacity.release(uow, later.id)  # idempotent
+        start, end = TWO_PM + timedelta(hours=3), TWO_PM + timedelta(hours=5)
+        assert not capacity.reserve(uow, later.id, world["op"], start, end, day, 1, 1)
+        holds = uow.session.execute(text("select booking_id from capacity_holds")).scalars().all()
+        used = uow.session.execute(text("select used from operator_days")).scalar_one()
+        assert holds == [1] and used == 1
+        assert capacity.reserve(uow, later.id, world["op"], start, end, day, 1, 2)
+        # The same time as booking 1 on its only lane: refused, nothing counted.
+        uow.session.execute(text("delete from capacity_holds where booking_id = :b"),
+                            {"b": later.id})  # fmt: skip
+        uow.session.execute(text("update operator_days set used = 1"))
+        assert not capacity.reserve(uow, later.id, world["op"], TWO_PM, end, day, 1, 8)
+        assert uow.session.execute(text("select used from operator_days")).scalar_one() == 1

@@ -17,18 +17,22 @@ from tests.conftest import START
 
 SLOTS = [TWO_PM + timedelta(minutes=30 * k) for k in range(4)]
 
+book = st.tuples(st.just("book"), st.integers(0, 2), st.integers(0, 3))
+accept = st.tuples(st.just("accept"), st.integers(0, 2), st.booleans())
 actions = st.lists(
     st.one_of(
-        st.tuples(st.just("book"), st.integers(0, 2), st.integers(0, 3)),
-        st.tuples(st.just("accept"), st.integers(0, 2), st.none()),
-        st.tuples(st.just("decline"), st.integers(0, 2), st.none()),
+        book,
+        book,
+        accept,
+        accept,
+        st.tuples(st.just("decline"), st.integers(0, 2), st.booleans()),
         st.tuples(st.just("expire"), st.none(), st.none()),
         st.tuples(st.just("cancel"), st.integers(0, 7), st.booleans()),
         st.tuples(st.just("en_route"), st.integers(0, 2), st.integers(0, 7)),
         st.tuples(st.just("complete"), st.integers(0, 2), st.integers(0, 7)),
     ),
-    min_size=1,
-    max_size=14,
+    min_size=4,
+    max_size=20,
 )
 
 
@@ -53,6 +57,13 @@ def _refs(platform):
         ).all()
 
 
+def _offer_holders(platform):
+    with platform.engine.connect() as conn:
+        return list(
+            conn.execute(text("select operator_id from offers where status = 'open'")).scalars()
+        )
+
+
 def _step(platform, clock, ops, people, action, n):
     kind, a, b = action
     uow = platform.uow()
@@ -62,20 +73,26 @@ def _step(platform, clock, ops, people, action, n):
             if kind == "book":
                 bookings.request_booking(uow, people[a], "full_valet", *SANDTON, "Sandton",
                                          SLOTS[b], idempotency_key=f"p{n}")  # fmt: skip
-            elif kind == "accept":
-                bookings.accept_offer(uow, ops[a])
-            elif kind == "decline":
-                bookings.decline_offer(uow, ops[a])
+            elif kind in ("accept", "decline"):
+                # Mostly an operator who holds an open offer; sometimes anyone (must fail cleanly).
+                holders = _offer_holders(platform)
+                who = holders[a % len(holders)] if (b and holders) else ops[a]
+                if kind == "accept":
+                    bookings.accept_offer(uow, who)
+                else:
+                    bookings.decline_offer(uow, who)
             elif kind == "cancel" and refs:
                 ref, consumer_id, operator_id = refs[a % len(refs)]
                 who = operator_id if (b and operator_id) else consumer_id
                 bookings.cancel_booking(uow, who, ref)
             elif kind in ("en_route", "complete") and refs:
-                ref = refs[b % len(refs)][0]
+                taken = [r for r in refs if r[2]] or refs
+                ref, _, assigned = taken[b % len(taken)]
+                who = assigned if (assigned and a) else ops[a]  # mostly the assigned operator
                 if kind == "en_route":
-                    bookings.mark_en_route(uow, ops[a], ref)
+                    bookings.mark_en_route(uow, who, ref)
                 else:
-                    bookings.complete_job(uow, ops[a], ref)
+                    bookings.complete_job(uow, who, ref)
             uow.commit()
     except BookingError:
         pass
