@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 JOURNEY = ["", "1", "1", "Sandton", "1", "2", "1", "1", "1", "1"]  # 10 hops, last one books
+MENUS = ["", "3", "1", "0", "0", "4", "0", "3", "2", "0"]  # 10 hops of menus, no booking core
 
 
 def prepare(sessions: int) -> None:
@@ -86,15 +87,19 @@ def gunicorn(target: str, workers: int, pythonpath: str | None = None) -> Iterat
     process = subprocess.Popen([*command, target], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
+        deadline = time.monotonic() + 60
+        ready = 0
+        while ready < workers * 2:  # every worker has booted and answered
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
+                probe = url + ("/healthz" if target == "wsgi:app" else "/hello")
+                method = "GET" if target == "wsgi:app" else "POST"
+                urllib.request.urlopen(urllib.request.Request(probe, method=method), timeout=5)
+                ready += 1
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"gunicorn {target} did not start") from None
-                time.sleep(0.1)
+                time.sleep(0.2)
+        time.sleep(1.0)
         yield url
     finally:
         process.terminate()
@@ -109,7 +114,12 @@ def post(url: str, form: dict[str, str]) -> tuple[float, str]:
     return (time.perf_counter() - started) * 1000, body
 
 
-def run_sessions(url: str, sessions: int, hops_per_session: int | None = None) -> dict:
+def run_sessions(
+    url: str,
+    sessions: int,
+    hops_per_session: int | None = None,
+    journey_inputs: list[str] = JOURNEY,
+) -> dict:
     """Every session in its own thread, all started together; latencies per hop in ms."""
     latencies: list[float] = []
     outcomes: list[str] = []
@@ -122,10 +132,11 @@ def run_sessions(url: str, sessions: int, hops_per_session: int | None = None) -
         barrier.wait()
         body = ""
         try:
-            for hop in range(len(JOURNEY) if hops_per_session is None else hops_per_session):
-                text = "*".join(JOURNEY[1 : hop + 1]) if hops_per_session is None else ""
+            hops = len(journey_inputs) if hops_per_session is None else hops_per_session
+            for hop in range(hops):
+                text = "*".join(journey_inputs[1 : hop + 1]) if hops_per_session is None else ""
                 form = {
-                    "sessionId": f"bench-{n}",
+                    "sessionId": f"bench-{n}-{journey_inputs is JOURNEY}",
                     "serviceCode": "*120*5372#",
                     "phoneNumber": phone,
                     "networkCode": "62120",
@@ -133,7 +144,7 @@ def run_sessions(url: str, sessions: int, hops_per_session: int | None = None) -
                 }
                 ms, body = post(url, form)
                 mine.append(ms)
-            outcome = "booked" if body.startswith("END Booked!") else body[:40].replace("\n", " ")
+            outcome = "booked" if body.startswith("END Booked!") else body[:30].replace("\n", " ")
         except Exception as err:  # noqa: BLE001 - counted, not fatal
             outcome = f"error {type(err).__name__}"
         with lock:
@@ -187,6 +198,7 @@ def main() -> None:
             {"sessionId": "warm", "phoneNumber": "+27820999999", "text": ""},
         )
         ussd = run_sessions(url + "/webhooks/africastalking/ussd", args.sessions)
+        menus = run_sessions(url + "/webhooks/africastalking/ussd", args.sessions, None, MENUS)
     with gunicorn("hello:app", args.workers, pythonpath=str(ROOT / "bench")) as url:
         hello = run_sessions(url + "/hello", args.sessions, hops_per_session=len(JOURNEY))
     with gunicorn("wsgi:app", args.workers) as url:
@@ -196,7 +208,12 @@ def main() -> None:
         f"{os.cpu_count()} cores"
     )
     print(f"{'endpoint':<34}{'hops':>6}{'hops/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
-    for name, r in (("USSD booking journey (10 hops)", ussd), ("bare Flask hello", hello)):
+    rows = (
+        ("USSD booking journey (10 hops)", ussd),
+        ("USSD menus only (10 hops)", menus),
+        ("bare Flask hello", hello),
+    )
+    for name, r in rows:
         print(f"{name:<34}{r['hops']:>6}{r['hops_per_s']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
     print(f"journeys: {ussd['outcomes']}")
     print("one session at a time (service time per hop, no queueing), ms:")

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from channels.africastalking_auth import token_ok
 from core.accounts.model import Person
 from core.accounts.phones import InvalidPhoneError, mask, to_e164
-from core.conversation.engine import converse, failure_prompt
+from core.conversation.engine import converse, failure_prompt, warm_up
 from kerbside.bootstrap import Platform
 
 from .model import UssdSessionEvent
@@ -22,6 +22,7 @@ from .render import render
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("ussd", __name__)
+blueprint.record_once(lambda _state: warm_up())
 
 
 def _platform() -> Platform:

@@ -13,6 +13,7 @@ only the new input.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,14 @@ def converse(
     return prompt
 
 
+def warm_up() -> None:
+    """Import the dialogs and the modules they reach, and load the gazetteer, so that a
+    worker's first hop is as fast as its others (call once per process at start-up)."""
+    dialog()
+    importlib.import_module("core.booking.service")
+    importlib.import_module("core.geo.gazetteer").search_areas("Sandton", limit=1)
+
+
 def failure_prompt(language: str = "en") -> Prompt:
     """The short apology a channel shows when a hop failed inside."""
     return Prompt("error.internal", {}, (), True, language)
@@ -92,12 +101,39 @@ def fingerprint(text: str) -> str:
     return f"{len(text)}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def extends(recorded: str, text: str) -> bool:
-    """Does `text` continue the recorded text with one more input (`<recorded>*<input>`)?"""
-    if not recorded:
-        return bool(text)
-    length = int(recorded.split(":")[0])
-    return len(text) > length and text[length] == "*" and fingerprint(text[:length]) == recorded
+def input_after(recorded: str, text: str) -> str | None:
+    """The one new input if `text` continues the recorded text (`<recorded>*<input>`; after an
+    empty first hop, `<input>`), else None."""
+    length = int(recorded.split(":")[0]) if recorded else 0
+    if length == 0:
+        return text if recorded and text else None
+    if len(text) > length and text[length] == "*" and fingerprint(text[:length]) == recorded:
+        return text[length + 1 :]
+    return None
+
+
+def prompt_to_json(prompt: Prompt) -> dict[str, Any]:
+    return {
+        "text_key": prompt.text_key,
+        "params": dict(prompt.params),
+        "options": [[o.key, o.label_key, dict(o.params)] for o in prompt.options],
+        "final": prompt.final,
+        "language": prompt.language,
+        "notice_key": prompt.notice_key,
+        "notice_params": dict(prompt.notice_params),
+    }
+
+
+def prompt_from(data: Mapping[str, Any]) -> Prompt:
+    return Prompt(
+        data["text_key"],
+        data["params"],
+        tuple(Option(k, label, params) for k, label, params in data["options"]),
+        data["final"],
+        data["language"],
+        data.get("notice_key"),
+        data.get("notice_params") or {},
+    )
 
 
 def _person(uow: UnitOfWork, phone: str) -> Person:
@@ -128,9 +164,11 @@ def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) ->
     )
     notice: str | None = None
     new_input: str | None = None
-    if row is not None and (
-        row.ended_at is not None or now - row.updated_at > timedelta(seconds=idle)
-    ):
+    fresh = row is not None and now - row.updated_at <= timedelta(seconds=idle)
+    if row is not None and fresh and channel == "ussd" and row.last_text == fingerprint(text):
+        # The gateway retried the latest hop (DESIGN.md 5): the same answer, nothing changes.
+        return prompt_from(row.shown["prompt"])
+    if row is not None and (row.ended_at is not None or not fresh):
         if channel != "ussd" or text:
             notice = "notice.expired" if row.ended_at is None else None
         uow.session.delete(row)
@@ -140,9 +178,7 @@ def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) ->
         if row is None:
             if text:
                 notice = "notice.expired"
-        elif extends(row.last_text, text):
-            new_input = text[int(row.last_text.split(":")[0]) + 1 :] if row.last_text else text
-        else:
+        elif (new_input := input_after(row.last_text, text)) is None:
             notice = "notice.start_again"
             log.info("ussd hop does not extend the session; fresh menu for %s", mask(phone))
     elif row is not None and text:
@@ -196,7 +232,7 @@ def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) ->
     else:
         secret = row.state in flow.states and flow[row.state].secret
         row.history = [*(row.history or []), "*" * len(new_input) if secret else new_input]
-    row.last_text = fingerprint(text) if channel == "ussd" and text else ""
+    row.last_text = fingerprint(text) if channel == "ussd" else ""
     row.state, row.stack, row.data, row.shown = state.name, stack, ctx.data, shown
     row.language, row.hops, row.updated_at = ctx.language, row.hops + 1, now
     if prompt.final:
@@ -332,6 +368,7 @@ def _show(
     page = min(max(page, 0), len(pages) - 1)
     prompt = make(pages[page], page + 1 < len(pages))
     shown = {
+        "prompt": prompt_to_json(prompt),
         "kind": screen.kind,
         "text_key": screen.text_key,
         "page": page,

@@ -188,3 +188,9 @@ def test_a_slot_taken_meanwhile_offers_another_time(platform, client):
     )
     with platform.engine.connect() as conn:
         assert conn.execute(text("select count(*) from bookings")).scalar() == 0
+
+
+def test_no_services_yet(platform, client):
+    Phone(client, CONSUMER).run(
+        [(None, "Kerbside"), ("1", "No services are available right now.\n0 Back 00 Menu")]
+    )

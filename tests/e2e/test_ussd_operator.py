@@ -218,3 +218,24 @@ def test_working_hours_for_saturday(platform, client):
             text("select weekday, opens::text, closes::text from working_hours where weekday = 5")
         ).all()
     assert rows == [(5, "08:30:00", "13:30:00")]
+
+
+def test_a_new_operator_sees_plain_empty_screens(platform, client):
+    seed.catalogue(platform)
+    seed.operator(platform, 1, services=())
+    phone = Phone(client, OPERATOR)
+    phone.run(
+        _login(phone, first_time=True)
+        + [
+            ("3", "1. Offers (0)\n2. Today's jobs (0)"),
+            ("1", "No offers right now."),
+            ("0", "Jobs:"),
+            ("2", "No jobs today."),
+            ("00", "Kerbside operator"),
+            ("4", "You offer no services yet."),
+            ("0", "Kerbside operator"),
+            ("6", "Earnings\nToday: R0 (0 jobs)\nThis week: R0\nThis month: R0"),
+            ("0", "Kerbside operator"),
+            ("8", "No customers yet."),
+        ]
+    )

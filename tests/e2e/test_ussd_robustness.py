@@ -201,3 +201,15 @@ def test_end_of_session_notifications_are_recorded_once(platform, client):
     status, duration, cost, phone, raw = rows[0]
     assert (status, duration, cost, phone) == ("Success", 42, "ZAR 0.2000", "+27820000001")
     assert "phoneNumber" not in raw and raw["hopsCount"] == "6"
+
+
+def test_a_gateway_retry_of_the_latest_hop_gets_the_same_answer(platform, at_confirm):
+    text_now = "*".join(at_confirm.inputs)
+    shown = at_confirm.post(text_now).get_data(as_text=True)
+    assert shown.startswith("CON Full valet") and "1. Confirm" in shown
+    booked = at_confirm.send("1")
+    assert booked.startswith("END Booked! Ref ")
+    retried = at_confirm.post("*".join(at_confirm.inputs)).get_data(as_text=True)
+    assert retried == booked
+    with platform.engine.connect() as conn:
+        assert conn.execute(text("select count(*) from bookings")).scalar() == 1

@@ -134,11 +134,9 @@ def when_screen(ctx: Any) -> Screen:
 
 
 def when_input(ctx: Any, value: str) -> Step:
-    start, price, operator = value.split("|")
-    return Step(
-        "c.book.price",
-        data={"start": start, "price": int(price), "operator": int(operator) if operator else None},
-    )
+    start, price, _operator = value.split("|")
+    # The slot's operator is not pinned: dispatch offers the job to whoever is best placed.
+    return Step("c.book.price", data={"start": start, "price": int(price)})
 
 
 def _summary(ctx: Any) -> dict[str, str]:
@@ -200,7 +198,6 @@ def confirm_input(ctx: Any, value: str) -> Step:
         start=ctx.data["start"],
         payment_method=ctx.data.get("payment", "cash"),
         idempotency_key=f"{ctx.channel}:{ctx.session_key}:{ctx.data['start']}",
-        operator_id=ctx.data.get("operator"),
     )
     return Step("c.book.done", commands=(command,), on_error="c.book.failed")
 
