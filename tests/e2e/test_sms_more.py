@@ -140,3 +140,17 @@ def test_bare_yes_with_two_offers_asks_which_and_no_declines(sms_platform, fake_
     at_sms(client, OPERATOR, "Y")  # now there is one: bare YES takes it
     assert phones.new(OPERATOR)[0].startswith(f"JOB {first} is yours")
     assert phones.inbox("+27820000001")[-1].startswith("Kerbside: Operator 1 will do your")
+
+
+def test_default_console_provider_answers_inbound_sms(client, platform):
+    """With no provider configured, replies land in the console inbox (the phone simulator)."""
+    from channels.sms.console import ConsoleInbox
+    from workers.jobs import deliver_outbox
+
+    response = client.post("/webhooks/twilio/sms", data={"MessageSid": "SM-console",
+                           "From": "0825550555", "To": TWILIO_FROM, "Body": "help"})  # fmt: skip
+    assert response.status_code == 200
+    assert deliver_outbox(platform) == 1
+    with platform.session_factory() as session:
+        [(to, body)] = session.execute(select(ConsoleInbox.recipient, ConsoleInbox.body)).all()
+    assert to == "+27825550555" and body.startswith("Kerbside: BOOK to book")
