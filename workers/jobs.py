@@ -9,6 +9,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from core.booking import recurring  # noqa: F401 - registers the series job handler
+from core.conversation import housekeeping  # noqa: F401 - registers the session purge
 from core.dispatch import handlers as dispatch_handlers  # noqa: F401 - registers offer expiry
 from core.jobs import service as jobs
 from core.notify.marketing_hours import marketing_allowed_at

@@ -5,8 +5,11 @@ same thing. Times are shown in the platform time zone (Africa/Johannesburg)."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
+
+from core.notify.encoding import GSM7_BASIC
 
 from .texts import TEXTS, render_text
 
@@ -19,10 +22,17 @@ def money(cents: int) -> str:
     return f"R{rands}" if rest == 0 else f"R{rands}.{rest:02d}"
 
 
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def cut(text: str | None, width: int = NAME_WIDTH) -> str:
-    """Plain GSM-7-safe text, at most `width` characters."""
-    plain = (text or "").replace("\u2019", "'").replace("\u2018", "'")
-    plain = "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in plain).strip()
+    """Plain GSM-7 text (accents dropped, anything else '?'), at most `width` characters."""
+    folded = unicodedata.normalize("NFKD", (text or "").translate(_QUOTES))
+    plain = "".join(
+        ch if ch in GSM7_BASIC and ch not in "\r\n" else "?"
+        for ch in folded
+        if not unicodedata.combining(ch)
+    ).strip()
     return plain if len(plain) <= width else plain[: width - 1].rstrip() + "."
 
 

@@ -29,6 +29,7 @@ from core.db import UnitOfWork
 from core.settings import Settings
 
 from . import commands as command_runner
+from .housekeeping import schedule_purge
 from .layout import BUDGETS, compose, split_pages
 from .machine import Dialog, Reject, Screen, State, Step
 from .model import ConversationSession
@@ -201,6 +202,7 @@ def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) ->
             updated_at=now,
         )
         uow.session.add(row)
+        schedule_purge(uow)
     ctx = HopContext(
         person_id=person.id,
         phone=phone,
