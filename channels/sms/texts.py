@@ -226,14 +226,20 @@ TEXTS: dict[str, dict[str, str]] = {
 STATE_WORDS: dict[str, dict[str, str]] = {
     "requested": {"en": "finding operator", "zu": "sifuna i-opharetha", "af": "soek operateur"},
     "offered": {"en": "finding operator", "zu": "sifuna i-opharetha", "af": "soek operateur"},
-    "confirmed": {"en": "confirmed", "zu": "kuqinisekisiwe", "af": "bevestig"},
+    "accepted": {"en": "operator confirmed", "zu": "kuqinisekisiwe", "af": "bevestig"},
     "en_route": {"en": "operator on the way", "zu": "usendleleni", "af": "op pad"},
     "arrived": {"en": "operator arrived", "zu": "ufikile", "af": "aangekom"},
     "in_progress": {"en": "in progress", "zu": "kuyenziwa", "af": "besig"},
     "completed": {"en": "done", "zu": "kuqediwe", "af": "klaar"},
     "cancelled": {"en": "cancelled", "zu": "kukhanseliwe", "af": "gekanselleer"},
     "expired": {"en": "no operator found", "zu": "ayitholakalanga", "af": "niemand gevind"},
+    "no_show": {"en": "missed visit", "zu": "awutholakalanga", "af": "gemis"},
 }
+
+
+LONGEST_PARAMS["state"] = max(
+    (w for words in STATE_WORDS.values() for w in words.values()), key=len
+)
 
 
 def state_word(status: str, language: str) -> str:

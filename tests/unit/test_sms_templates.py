@@ -63,3 +63,14 @@ def test_template_fits_one_gsm7_segment_in_every_language(key, texts):
         assert fits_one_segment(rendered), (
             f"{key}/{language}: {measure(rendered)} {len(rendered)} chars: {rendered!r}"
         )
+
+
+def test_every_booking_status_has_words_in_every_language():
+    from channels.sms.texts import STATE_WORDS, state_word
+    from core.booking.model import BookingStatus
+
+    for status in BookingStatus:
+        assert status.value in STATE_WORDS, status
+        for language in LANGUAGES:
+            words = state_word(status.value, language)
+            assert words and fits_one_segment(words) and len(words) <= len(LONGEST["state"])
