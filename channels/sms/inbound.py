@@ -25,7 +25,7 @@ from core.notify.service import send_sms
 from core.ratings.service import RatingError
 
 from . import dialog
-from .commands import Reply, Sender, error_reply, handle_keyword, help_reply
+from .commands import OPERATOR_KEYWORDS, Reply, Sender, error_reply, handle_keyword, help_reply
 from .guard import InboundGuard
 from .keywords import Keyword, parse
 
@@ -150,6 +150,17 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
 UNREADABLE = Keyword("unknown")
 
 
+def _interrupts_dialog(sender: Sender, keyword: Keyword) -> bool:
+    """While a dialog waits, text goes to it ("yes" may answer its question), except STOP,
+    START, BOOK, keywords with a booking ref, and an operator's job keywords (a bare YES must
+    reach the offer, not a menu)."""
+    return (
+        keyword.name in DIALOG_INTERRUPTS
+        or keyword.ref is not None
+        or (sender.is_operator and keyword.name in OPERATOR_KEYWORDS)
+    )
+
+
 def _dispatch(
     uow: UnitOfWork,
     guard: InboundGuard,
@@ -164,7 +175,7 @@ def _dispatch(
     if keyword.name == "book":
         reply_text(dialog.start_booking(uow, phone))
         return "dialog_started"
-    if keyword.name not in DIALOG_INTERRUPTS and not keyword.ref and dialog.dialog_open(uow, phone):
+    if not _interrupts_dialog(sender, keyword) and dialog.dialog_open(uow, phone):
         reply_text(dialog.continue_dialog(uow, phone, body.strip()))
         return "dialog"
     if keyword.name == "unknown":

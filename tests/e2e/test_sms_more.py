@@ -154,3 +154,30 @@ def test_default_console_provider_answers_inbound_sms(client, platform):
     with platform.session_factory() as session:
         [(to, body)] = session.execute(select(ConsoleInbox.recipient, ConsoleInbox.body)).all()
     assert to == "+27825550555" and body.startswith("Kerbside: BOOK to book")
+
+
+def test_an_operator_in_a_dialog_still_takes_an_offer_with_bare_yes(
+    sms_platform, fake_twilio, fake_at
+):
+    from tests.booking_helpers import consumer
+
+    catalogue(sms_platform)
+    operator(sms_platform, 1)
+    client = create_app(sms_platform).test_client()
+    phones = Phones(sms_platform, fake_twilio, fake_at)
+    at_sms(client, OPERATOR, "BOOK")  # an operator's dialog starts at the PIN screen
+    assert phones.new(OPERATOR)
+    ref = _request(sms_platform, consumer(sms_platform, 1), "c")
+    phones.new(OPERATOR)
+    at_sms(client, OPERATOR, "yes")
+    assert phones.new(OPERATOR)[0].startswith(f"JOB {ref} is yours")
+
+
+def test_a_consumer_in_a_dialog_answers_it_with_words(sms_platform, fake_twilio, fake_at):
+    catalogue(sms_platform)
+    client = create_app(sms_platform).test_client()
+    phones = Phones(sms_platform, fake_twilio, fake_at)
+    twilio_sms(client, STRANGER, "BOOK")
+    twilio_sms(client, STRANGER, "yes")  # not a keyword here: the dialog says it is not a choice
+    [answer] = phones.new(STRANGER)[1:]
+    assert "Choose a service" in answer and not answer.startswith("Kerbside: BOOK to book")
