@@ -63,18 +63,23 @@ def reserve(
     """Hold one unit of the operator's capacity for [start, end). False: the operator is full.
 
     The booking must hold nothing yet (call `release` first when moving it)."""
-    row = uow.session.execute(
-        _TAKE,
-        {
-            "booking_id": booking_id,
-            "operator_id": operator_id,
-            "start": start,
-            "end": end,
-            "day": day,
-            "daily_capacity": daily_capacity,
-            "lanes": concurrent_capacity,
-        },
-    ).one()
+    uow.session.flush()  # the booking row must exist (free when nothing is pending)
+    row = (
+        uow.session.connection()
+        .execute(  # plain Core: no ORM state involved
+            _TAKE,
+            {
+                "booking_id": booking_id,
+                "operator_id": operator_id,
+                "start": start,
+                "end": end,
+                "day": day,
+                "daily_capacity": daily_capacity,
+                "lanes": concurrent_capacity,
+            },
+        )
+        .one()
+    )
     if row.lane is not None and row.used is not None:
         return True
     if row.lane is not None:  # a lane was free but the day is full: drop the lane again

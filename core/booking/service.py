@@ -20,7 +20,12 @@ from core.notify.service import send_sms
 
 from . import capacity, lifecycle
 from .availability import check_start, ensure_serves_place, find_slots
-from .errors import IllegalTransitionError, NoLongerAvailableError, NotFoundError
+from .errors import (
+    IllegalTransitionError,
+    InvalidRequestError,
+    NoLongerAvailableError,
+    NotFoundError,
+)
 from .messages import rand
 from .model import ACTIVE_STATUSES, Booking, BookingStatus, Service
 from .operators import (
@@ -81,6 +86,8 @@ def request_booking(
     key = idempotency_key or f"booking:{uuid.uuid4()}"
     existing = uow.session.scalar(select(Booking).where(Booking.idempotency_key == key))
     if existing is not None:
+        if existing.consumer_id != consumer_id:
+            raise InvalidRequestError("that idempotency key belongs to another booking")
         return booking_view(uow, existing)
     service = get_service(uow, service_code)
     if uow.session.get(Person, consumer_id) is None:

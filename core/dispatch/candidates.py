@@ -9,6 +9,7 @@ kept on the offer so an operator can be told why a job went elsewhere.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,6 +23,9 @@ from core.db import UnitOfWork
 
 from .distance import degrees_box, haversine_km
 from .index_sync import ensure_index
+from .ports import OperatorIndex
+
+log = logging.getLogger(__name__)
 
 RECENT_EARNINGS_DAYS = 7
 FAIRNESS_HALF_CENTS = 200_000  # R2000 earned in the last week halves the fairness score
@@ -118,16 +122,10 @@ def nearby_operators(
     """Online operators near (lat, lon): id -> km, nearest first. Redis index, or SQL alone."""
     index = uow.operator_index
     if index is not None:
-        radii = [r for r in WIDENING_KM if r < radius_km] + [radius_km]
-        hits: list[tuple[int, float]] = []
-        for radius in radii:
-            hits = index.near(lat, lon, radius, count)
-            if len(hits) >= count:
-                break
-        if not hits and not index.is_built():  # Redis lost the index: rebuild from SQL
-            ensure_index(uow)
-            hits = index.near(lat, lon, radius_km, count)
-        return dict(hits)
+        try:
+            return _from_index(uow, index, lat, lon, radius_km, count)
+        except Exception:  # noqa: BLE001 - Redis is only an accelerator; SQL can answer alone
+            log.exception("geo index unavailable; searching SQL")
     dlat, dlon = degrees_box(lat, radius_km)
     rows = uow.session.execute(
         _NEAR_SQL,
@@ -139,6 +137,21 @@ def nearby_operators(
         if haversine_km(lat, lon, r.lat, r.lon) <= radius_km
     )
     return {operator_id: km for km, operator_id in found[:count]}
+
+
+def _from_index(
+    uow: UnitOfWork, index: OperatorIndex, lat: float, lon: float, radius_km: float, count: int
+) -> dict[int, float]:
+    radii = [r for r in WIDENING_KM if r < radius_km] + [radius_km]
+    hits: list[tuple[int, float]] = []
+    for radius in radii:
+        hits = index.near(lat, lon, radius, count)
+        if len(hits) >= count:
+            break
+    if not hits and not index.is_built():  # Redis lost the index: rebuild from SQL
+        ensure_index(uow)
+        hits = index.near(lat, lon, radius_km, count)
+    return dict(hits)
 
 
 def find_candidates(
@@ -169,22 +182,28 @@ def find_candidates(
     ids = [i for i in distances if i not in exclude]
     if not ids:
         return []
-    rows = uow.session.execute(
-        _ELIGIBLE,
-        {
-            "ids": ids,
-            "service_id": service_id,
-            "day": window.day,
-            "weekday": window.weekday,
-            "t0": window.t0,
-            "t1": window.t1,
-            "start": window.start,
-            "end": window.end,
-            "now": uow.now(),
-            "since": uow.now() - timedelta(days=RECENT_EARNINGS_DAYS),
-            "max_price": max_price_cents if max_price_cents is not None else 2**62,
-        },
-    ).all()
+    # Core execution on the session's connection: the hot path skips the ORM layers.
+    uow.session.flush()  # (what autoflush would do; free when nothing is pending)
+    rows = (
+        uow.session.connection()
+        .execute(
+            _ELIGIBLE,
+            {
+                "ids": ids,
+                "service_id": service_id,
+                "day": window.day,
+                "weekday": window.weekday,
+                "t0": window.t0,
+                "t1": window.t1,
+                "start": window.start,
+                "end": window.end,
+                "now": uow.now(),
+                "since": uow.now() - timedelta(days=RECENT_EARNINGS_DAYS),
+                "max_price": max_price_cents if max_price_cents is not None else 2**62,
+            },
+        )
+        .all()
+    )
     candidates = [
         Candidate(
             operator_id=int(r.person_id),

@@ -166,22 +166,26 @@ def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dic
     expires_at = now + timedelta(seconds=timeout)
     attempt = booking.offer_attempts + 1
     uow.session.flush()  # the booking row and anything pending must exist first
-    offer_id = uow.session.execute(
-        _MAKE_OFFER,
-        {
-            "booking_id": booking.id,
-            "operator_id": chosen.operator_id,
-            "attempt": attempt,
-            "distance_km": chosen.distance_km,
-            "earn_cents": booking.operator_earn_cents,
-            "score": json.dumps(score),
-            "total": score["total"],
-            "now": now,
-            "expires_at": expires_at,
-            "from_status": booking.status,
-            "job_kind": OFFER_EXPIRY_JOB,
-        },
-    ).scalar_one()
+    offer_id = (
+        uow.session.connection()
+        .execute(
+            _MAKE_OFFER,
+            {
+                "booking_id": booking.id,
+                "operator_id": chosen.operator_id,
+                "attempt": attempt,
+                "distance_km": chosen.distance_km,
+                "earn_cents": booking.operator_earn_cents,
+                "score": json.dumps(score),
+                "total": score["total"],
+                "now": now,
+                "expires_at": expires_at,
+                "from_status": booking.status,
+                "job_kind": OFFER_EXPIRY_JOB,
+            },
+        )
+        .scalar_one()
+    )
     # Tell the ORM what the statement wrote, without another UPDATE.
     for name, value in (("status", BookingStatus.OFFERED.value), ("offer_attempts", attempt),
                         ("updated_at", now)):  # fmt: skip

@@ -6,6 +6,7 @@ from a missing one (Redis flushed or restarted), which triggers a rebuild from S
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,7 +50,7 @@ class RedisOperatorIndex:
 
     def replace_all(self, points: Iterable[tuple[int, float, float]]) -> int:
         """Build under a temporary key, then RENAME over the live one (atomic for readers)."""
-        temp = f"{self.key}:building"
+        temp = f"{self.key}:building:{uuid.uuid4().hex}"  # concurrent rebuilds never mix
         pipe = self.client.pipeline(transaction=False)
         pipe.delete(temp)
         pipe.geoadd(temp, (SENTINEL_LON, SENTINEL_LAT, SENTINEL))

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from core.booking import service as bookings
-from core.booking.errors import IllegalTransitionError, OfferGoneError
+from core.booking.errors import IllegalTransitionError, InvalidRequestError, OfferGoneError
 from tests.booking_helpers import (
     SANDTON,
     TWO_PM,
@@ -56,6 +56,8 @@ def test_slots_price_and_booking_happy_path(platform, world):
     # Idempotent: the same key gives the same booking and sends nothing new.
     assert _book(platform, world["consumer"]).id == view.id
     assert len(outbox_rows(platform, "booking.offer")) == 1
+    with pytest.raises(InvalidRequestError):  # someone else's key
+        _book(platform, consumer(platform, 9))
 
     op = world["op"]
     uow = platform.uow()

@@ -171,3 +171,31 @@ def test_decline_cooloff_keeps_the_operator_out_of_the_next_job(platform, clock)
     with uow:
         assert bookings.find_slots(uow, "full_valet", *SANDTON)
     assert timedelta(seconds=platform.settings.decline_cooloff_seconds) == timedelta(minutes=15)
+
+
+class _BrokenIndex:
+    """A geo index whose Redis is down: every call fails."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("redis is down")
+
+        return fail
+
+
+def test_without_the_index_or_with_redis_down_sql_alone_dispatches(platform):
+    catalogue(platform)
+    near = operator(platform, 1, SANDTON)
+    operator(platform, 2, (-33.9, 18.4))  # Cape Town: too far
+    for index in (None, _BrokenIndex()):
+        uow = platform.uow()
+        uow.operator_index = index
+        with uow:
+            slots = bookings.find_slots(uow, "full_valet", *SANDTON)
+            view = bookings.request_booking(uow, consumer(platform, index is None and 1 or 2),
+                                            "full_valet", *SANDTON, "Sandton", slots[0].start,
+                                            idempotency_key=f"sql-{index}")  # fmt: skip
+            offered_to = uow.session.execute(
+                text("select operator_id from offers where booking_id = :b"), {"b": view.id}
+            ).scalar_one()
+        assert offered_to == near
