@@ -152,12 +152,22 @@ def _person(uow: UnitOfWork, phone: str) -> Person:
 
 def _converse(uow: UnitOfWork, phone: str, channel: str, key: str, text: str) -> Prompt:
     now = uow.now()
-    person = _person(uow, phone)
-    row = uow.session.scalar(
-        select(ConversationSession)
+    # One round trip in the steady state: the session row (locked) with its person.
+    found = uow.session.execute(
+        select(ConversationSession, Person)
+        .join(Person, Person.id == ConversationSession.person_id)
         .where(ConversationSession.channel == channel, ConversationSession.session_key == key)
-        .with_for_update()
-    )
+        .with_for_update(of=ConversationSession)
+    ).first()
+    row: ConversationSession | None = found[0] if found else None
+    if found is not None and found[1].phone == phone:
+        person: Person = found[1]
+    else:
+        person = _person(uow, phone)
+        if row is not None:  # a session id reused by another number: never share a session
+            uow.session.delete(row)
+            uow.session.flush()
+            row = None
     idle = (
         uow.settings.ussd_session_idle_seconds
         if channel == "ussd"

@@ -213,3 +213,13 @@ def test_a_gateway_retry_of_the_latest_hop_gets_the_same_answer(platform, at_con
     assert retried == booked
     with platform.engine.connect() as conn:
         assert conn.execute(text("select count(*) from bookings")).scalar() == 1
+
+
+def test_another_number_cannot_continue_someone_elses_session(platform, client, at_confirm):
+    before = _snapshot(platform)
+    intruder = Phone(client, "+27829999999")
+    text_so_far = "*".join(at_confirm.inputs) + "*1"
+    screen = intruder.post(text_so_far, session=at_confirm.session).get_data(as_text=True)
+    assert screen.startswith("CON Your session ended. Start again:\nKerbside")
+    counts, _, bookings = _snapshot(platform)
+    assert bookings == before[2] and counts["bookings"] == before[0]["bookings"]
