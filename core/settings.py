@@ -196,6 +196,12 @@ class Settings:
             cancel_fee_cents=number("CANCEL_FEE_CENTS", 5000),
             booking_horizon_days=number("BOOKING_HORIZON_DAYS", 30),
             commission_percent=number("COMMISSION_PERCENT", 15),
+            sms_session_idle_seconds=number("SMS_SESSION_IDLE_SECONDS", 1800),
+            sms_cost_cents={
+                "console": 0,
+                "twilio": number("SMS_COST_TWILIO_CENTS", 65),
+                "africastalking": number("SMS_COST_AFRICASTALKING_CENTS", 25),
+            },
         )
 
 

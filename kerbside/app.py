@@ -39,6 +39,9 @@ def platform_of(app: Flask) -> Platform:
 
 def register_channels(app: Flask) -> None:
     """Each channel registers its blueprint here as it arrives."""
+    from channels.sms import webhooks as sms_webhooks
+
+    sms_webhooks.init_app(app)
     from channels.ussd.africastalking import blueprint as ussd_blueprint
 
     app.register_blueprint(ussd_blueprint)

@@ -56,7 +56,7 @@ class Platform:
     def gateways(self) -> list[SmsGateway]:
         from channels.sms.gateways import build_gateways
 
-        return build_gateways(self.settings, self.session_factory)
+        return build_gateways(self.settings, self.session_factory, self.redis)
 
     def wake_relay(self) -> None:
         """Ask a worker to run the outbox relay now. Losing this nudge loses nothing: the

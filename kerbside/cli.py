@@ -90,8 +90,12 @@ def seed(demo: bool) -> None:
 @click.option("--to", "to", default=None, help="Only messages to this number.")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--status", default=None, help="Only this status (pending, queued, failed...).")
+@click.option("--provider", default=None, help="Only messages sent through this provider.")
 @clean_errors
-def outbox(to: str | None, limit: int, as_json: bool) -> None:
+def outbox(
+    to: str | None, limit: int, as_json: bool, status: str | None, provider: str | None
+) -> None:
     """List outbound messages, newest first."""
     from core.accounts.phones import InvalidPhoneError, to_e164
     from core.outbox.queries import recent_messages
@@ -102,7 +106,8 @@ def outbox(to: str | None, limit: int, as_json: bool) -> None:
             to = to_e164(to, platform.settings.default_region)
         except InvalidPhoneError:
             raise click.BadParameter(f"not a phone number: {to}", param_hint="--to") from None
-    for message in recent_messages(platform.uow(), to=to, limit=limit):
+    found = recent_messages(platform.uow(), to=to, limit=limit, status=status, provider=provider)
+    for message in found:
         if as_json:
             click.echo(json.dumps(message.as_dict(), ensure_ascii=False))
         else:

@@ -91,3 +91,6 @@ def app(platform: Platform):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
+
+
+pytest_plugins = ["tests.fakes.fixtures"]

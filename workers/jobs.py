@@ -12,6 +12,7 @@ from core.booking import recurring  # noqa: F401 - registers the series job hand
 from core.conversation import housekeeping  # noqa: F401 - registers the session purge
 from core.dispatch import handlers as dispatch_handlers  # noqa: F401 - registers offer expiry
 from core.jobs import service as jobs
+from core.notify.marketing_hours import marketing_allowed_at
 from core.outbox import relay
 from kerbside.bootstrap import Platform
 
@@ -28,16 +29,19 @@ def run_scheduled_job(job_id: int) -> str:
 
 
 def relay_outbox(limit: int = 200) -> int:
-    platform = context.current()
-    sent = relay.deliver_due(
+    return deliver_outbox(context.current(), limit=limit)
+
+
+def deliver_outbox(platform: Platform, limit: int = 200) -> int:
+    """One relay pass with this platform's gateways, per-provider cost and marketing hours."""
+    settings = platform.settings
+    return relay.deliver_due(
         platform.uow(),
         platform.gateways,
         limit=limit,
-        cost_cents=lambda provider, segments: (
-            platform.settings.sms_cost_cents.get(provider, 0) * segments
-        ),
+        cost_cents=lambda provider, segments: settings.sms_cost_cents.get(provider, 0) * segments,
+        may_send_marketing=lambda uow: marketing_allowed_at(uow.now(), settings.tz),
     )
-    return sent
 
 
 def scheduled_job_rq_id(job_id: int) -> str:

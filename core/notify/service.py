@@ -12,6 +12,7 @@ from core.accounts.model import Person
 from core.db import UnitOfWork
 from core.outbox.model import Purpose
 
+from . import messages as _messages  # noqa: F401 - registers account and payment texts
 from . import templates
 
 # A plain statement rather than an ORM insert: this runs on every dispatch and every reply, and

@@ -30,6 +30,8 @@ class MessageView:
     cost_cents: int | None
     attempts: int
     last_error: str | None
+    fallback_used: bool = False
+    error_code: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -39,16 +41,31 @@ class MessageView:
     def as_line(self, tz: ZoneInfo) -> str:
         when = self.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
         via = self.provider or "-"
-        return f"#{self.id} {when} {self.recipient} [{self.status} via {via}] {self.body}"
+        line = f"#{self.id} {when} {self.recipient} [{self.status} via {via}] {self.body}"
+        if self.segments:
+            cost = f"R{(self.cost_cents or 0) / 100:.2f}"
+            line += f" ({self.encoding} x{self.segments}, {cost})"
+        if self.status == "failed" and self.last_error:
+            line += f" ! {self.last_error}"
+        return line
 
 
 def recent_messages(
-    uow: UnitOfWork, *, to: str | None = None, limit: int = 20
+    uow: UnitOfWork,
+    *,
+    to: str | None = None,
+    limit: int = 20,
+    status: str | None = None,
+    provider: str | None = None,
 ) -> list[MessageView]:
     with uow:
         query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
         if to:
             query = query.where(OutboxMessage.recipient == to)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        if provider:
+            query = query.where(OutboxMessage.provider == provider)
         return [
             MessageView(
                 id=m.id,
@@ -65,6 +82,8 @@ def recent_messages(
                 cost_cents=m.cost_cents,
                 attempts=m.attempts,
                 last_error=m.last_error,
+                fallback_used=m.fallback_used,
+                error_code=m.error_code,
             )
             for m in uow.session.scalars(query)
         ]

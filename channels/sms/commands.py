@@ -1,0 +1,298 @@
+"""SMS keywords -> core operations -> a reply (template and params), inside the caller's
+transaction. Booking errors become short translated replies; nothing here commits.
+
+Operator keywords call the booking service (core/booking); where the booking area already
+sends the message the person needs (YES -> "JOB is yours", CANCEL -> "cancelled"), there is no
+second reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.accounts.consent import opt_in, opt_out, remember_number
+from core.accounts.model import Person
+from core.db import UnitOfWork
+
+from .keywords import Keyword
+from .texts import state_word
+
+log = logging.getLogger(__name__)
+
+CAPACITY_MAX = 20
+JOBS_LIST_BUDGET = 120  # characters of "K7Q4 14:00 Sandton; ..." in the JOBS reply
+ERROR_TEMPLATES = {"not_found", "offer_gone", "illegal_transition", "not_operator"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sender:
+    phone: str
+    person: Person | None
+
+    @property
+    def is_operator(self) -> bool:
+        return bool(self.person and self.person.is_operator)
+
+    @property
+    def language(self) -> str:
+        return self.person.language if self.person else "en"
+
+
+def rand(cents: int) -> str:
+    return f"R{cents // 100}" if cents % 100 == 0 else f"R{cents / 100:.2f}"
+
+
+def help_reply(sender: Sender) -> Reply:
+    return Reply("sms.help.operator" if sender.is_operator else "sms.help.consumer")
+
+
+def handle_keyword(uow: UnitOfWork, sender: Sender, keyword: Keyword) -> Reply | None:
+    """Run one keyword. Raises BookingError (and RatingError) for the caller to translate."""
+    if keyword.name == "stop":
+        person = opt_out(uow, sender.phone)
+        if person.is_operator:
+            _go_offline_quietly(uow, person)
+        return Reply("sms.stopped")
+    if keyword.name == "start":
+        opt_in(uow, sender.phone)
+        return Reply("sms.started")
+    if keyword.name == "lang":
+        if keyword.language is None:
+            return Reply("sms.lang.choose")
+        sender.person = sender.person or remember_number(uow, sender.phone)
+        sender.person.language = keyword.language
+        return Reply("sms.lang.set")
+    if keyword.name == "help":
+        return help_reply(sender)
+    person = sender.person
+    if person is None:  # a number we do not know: answer without creating anything
+        return STRANGER_REPLIES.get(keyword.name) or help_reply(sender)
+    if keyword.name in OPERATOR_KEYWORDS:
+        if not person.is_operator:
+            return help_reply(sender)
+        return OPERATOR_KEYWORDS[keyword.name](uow, person, keyword)
+    if keyword.name in CONSUMER_KEYWORDS:
+        return CONSUMER_KEYWORDS[keyword.name](uow, person, keyword)
+    return help_reply(sender)
+
+
+def error_reply(code: str, ref: str | None) -> Reply:
+    template = f"sms.error.{code}" if code in ERROR_TEMPLATES else "sms.error.other"
+    return Reply(template, {"ref": ref or "-"})
+
+
+def _go_offline_quietly(uow: UnitOfWork, person: Person) -> None:
+    """An operator who opts out gets no new offers. STOP must succeed even if this cannot."""
+    savepoint = uow.session.begin_nested()
+    try:
+        _booking().set_online(uow, person.id, False)
+        savepoint.commit()
+    except Exception:  # noqa: BLE001 - the opt-out itself is what matters
+        log.exception("could not take an opted-out operator offline")
+        savepoint.rollback()
+
+
+def _booking() -> Any:
+    from core.booking import service
+
+    return service
+
+
+def _need_ref(keyword: Keyword, word: str) -> Reply | None:
+    return None if keyword.ref else Reply("sms.need_ref", {"keyword": word})
+
+
+def _accept(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    booking = _booking()
+    ref = keyword.ref
+    if ref is None:
+        offers = booking.open_offers(uow, person.id)
+        if not offers:
+            return Reply("sms.offer.none")
+        if len(offers) > 1:
+            refs = " ".join(o.ref for o in offers[:5])
+            return Reply("sms.offer.pick", {"count": len(offers), "refs": refs})
+        ref = offers[0].ref
+    booking.accept_offer(uow, person.id, ref)
+    return None  # the booking area sends "JOB <ref> is yours"
+
+
+def _decline(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    booking = _booking()
+    ref = keyword.ref
+    if ref is None:
+        offers = booking.open_offers(uow, person.id)
+        if not offers:
+            return Reply("sms.offer.none")
+        if len(offers) > 1:
+            refs = " ".join(o.ref for o in offers[:5])
+            return Reply("sms.offer.pick", {"count": len(offers), "refs": refs})
+        ref = offers[0].ref
+    view = booking.decline_offer(uow, person.id, ref)
+    return Reply("sms.op.declined", {"ref": view.ref})
+
+
+def _en_route(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    if missing := _need_ref(keyword, "OTW"):
+        return missing
+    view = _booking().mark_en_route(uow, person.id, keyword.ref, keyword.number)
+    return Reply("sms.op.en_route", {"ref": view.ref})
+
+
+def _arrived(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    if missing := _need_ref(keyword, "ARRIVED"):
+        return missing
+    view = _booking().mark_arrived(uow, person.id, keyword.ref)
+    return Reply("sms.op.arrived", {"ref": view.ref})
+
+
+def _done(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    if missing := _need_ref(keyword, "DONE"):
+        return missing
+    booking = _booking()
+    view = booking.complete_job(uow, person.id, keyword.ref)
+    earnings = booking.operator_earnings(uow, person.id)
+    return Reply(
+        "sms.op.done",
+        {"ref": view.ref, "today": rand(earnings.today_cents), "jobs": earnings.jobs_today},
+    )
+
+
+def _online(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    _booking().set_online(uow, person.id, True)
+    return Reply("sms.op.online")
+
+
+def _offline(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    _booking().set_online(uow, person.id, False)
+    return Reply("sms.op.offline")
+
+
+def _capacity(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    if keyword.number is None or not 1 <= keyword.number <= CAPACITY_MAX:
+        return Reply("sms.op.cap_usage")
+    _booking().set_capacity(uow, person.id, keyword.number)
+    return Reply("sms.op.capacity", {"count": keyword.number})
+
+
+def _jobs(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    jobs = _booking().operator_jobs(uow, person.id)
+    if not jobs:
+        return Reply("sms.op.no_jobs")
+    tz = uow.settings.tz
+    items = [f"{j.ref} {j.start.astimezone(tz):%H:%M} {(j.place_name or '')[:14]}" for j in jobs]
+    text = ""
+    for item in items:
+        candidate = f"{text}; {item}" if text else item
+        if len(candidate) > JOBS_LIST_BUDGET:
+            text += " ..."
+            break
+        text = candidate
+    return Reply("sms.op.jobs", {"count": len(jobs), "list": text})
+
+
+def _earnings(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    e = _booking().operator_earnings(uow, person.id)
+    return Reply(
+        "sms.op.earnings",
+        {
+            "today": rand(e.today_cents),
+            "jobs": e.jobs_today,
+            "week": rand(e.week_cents),
+            "month": rand(e.month_cents),
+        },
+    )
+
+
+def _payout(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    e = _booking().operator_earnings(uow, person.id)
+    return Reply("sms.op.payout", {"month": rand(e.month_cents)})
+
+
+def _status(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    bookings = _booking().consumer_bookings(uow, person.id, active_only=True)
+    if keyword.ref:
+        bookings = [b for b in bookings if b.ref == keyword.ref]
+    if not bookings:
+        return Reply("sms.c.no_booking")
+    b = min(bookings, key=lambda view: view.start)
+    when = b.start.astimezone(uow.settings.tz).strftime("%a %d %b %H:%M")
+    return Reply(
+        "sms.c.status",
+        {
+            "ref": b.ref,
+            "service": b.service_name[:18],
+            "when": when,
+            "state": state_word(b.status, person.language),
+        },
+    )
+
+
+def _cancel(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    _booking().cancel_booking(uow, person.id, keyword.ref, reason="sms")
+    return None  # the booking area confirms the cancellation (and any fee)
+
+
+def _points(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    return Reply("sms.c.points")  # loyalty is not built yet (docs/decisions.md)
+
+
+def _rate(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    from core.ratings.service import rate_booking
+
+    if keyword.ref is None or keyword.number is None or not 1 <= keyword.number <= 5:
+        return Reply("sms.c.rate_usage")
+    views = _booking().consumer_bookings(uow, person.id, active_only=False)
+    booking = next((b for b in views if b.ref == keyword.ref), None)
+    if booking is None:
+        return error_reply("not_found", keyword.ref)
+    if booking.status != "completed":
+        return Reply("sms.c.rate_not_done", {"ref": booking.ref})
+    rate_booking(
+        uow,
+        person.id,
+        booking.id,
+        booking.ref,
+        keyword.number,
+        operator_person_id=booking.operator_person_id,
+    )
+    return Reply("sms.c.rated", {"ref": booking.ref, "stars": keyword.number})
+
+
+Handler = Callable[[UnitOfWork, Person, Keyword], "Reply | None"]
+
+OPERATOR_KEYWORDS: dict[str, Handler] = {
+    "yes": _accept,
+    "no": _decline,
+    "otw": _en_route,
+    "arrived": _arrived,
+    "done": _done,
+    "on": _online,
+    "off": _offline,
+    "cap": _capacity,
+    "jobs": _jobs,
+    "earn": _earnings,
+    "payout": _payout,
+}
+STRANGER_REPLIES = {
+    "status": Reply("sms.c.no_booking"),
+    "points": Reply("sms.c.points"),
+    "redeem": Reply("sms.c.points"),
+    "rate": Reply("sms.c.rate_usage"),
+}
+CONSUMER_KEYWORDS: dict[str, Handler] = {
+    "status": _status,
+    "cancel": _cancel,
+    "points": _points,
+    "redeem": _points,
+    "rate": _rate,
+}

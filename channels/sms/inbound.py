@@ -1,0 +1,189 @@
+"""One inbound SMS, from any provider: idempotency, guards, keyword or dialog, reply.
+
+Everything happens in ONE transaction: the idempotency record (provider, provider id), the core
+operation and the reply written to the outbox. A retried webhook finds the record and gets the
+stored answer; nothing runs twice. Replies always go through the outbox (tracked, rate-limited,
+failover), never inline in the webhook answer (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from core.accounts.consent import find_person
+from core.accounts.phones import InvalidPhoneError, mask, to_e164
+from core.booking.errors import BookingError
+from core.db import UnitOfWork
+from core.inbound.model import InboundRequest
+from core.notify.service import send_sms
+from core.ratings.service import RatingError
+
+from . import dialog
+from .commands import OPERATOR_KEYWORDS, Reply, Sender, error_reply, handle_keyword, help_reply
+from .guard import InboundGuard
+from .keywords import Keyword, parse
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1600  # Twilio's limit; anything longer is not read
+DIALOG_INTERRUPTS = frozenset({"stop", "start", "book"})
+PROVIDER_OPT_OUT = {"STOP": "stop", "START": "start"}
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    provider: str  # "twilio" | "africastalking"
+    provider_ref: str  # MessageSid / Africa's Talking id
+    sender: str
+    recipient: str
+    body: str
+    opt_out_type: str | None = None  # Twilio Advanced Opt-Out: "STOP" / "START" / "HELP"
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    content_type: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Received:
+    outcome: str  # what happened, for logs, metrics and tests
+    response: StoredResponse
+    duplicate: bool = False
+
+
+def is_junk(body: str) -> bool:
+    """Binary or control characters (other than line breaks and tabs)."""
+    return any(
+        unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\r\n\t" for ch in body
+    )
+
+
+def receive_sms(
+    uow: UnitOfWork, guard: InboundGuard, message: InboundSms, response: StoredResponse
+) -> Received:
+    with uow:
+        claimed = uow.session.execute(
+            insert(InboundRequest)
+            .values(
+                provider=f"{message.provider}-sms",
+                provider_ref=message.provider_ref[:200],
+                response_status=response.status,
+                response_type=response.content_type,
+                response_body=response.body,
+            )
+            .on_conflict_do_nothing(index_elements=["provider", "provider_ref"])
+            .returning(InboundRequest.id)
+        ).scalar_one_or_none()
+        if claimed is None:
+            stored = uow.session.scalars(
+                select(InboundRequest).where(
+                    InboundRequest.provider == f"{message.provider}-sms",
+                    InboundRequest.provider_ref == message.provider_ref[:200],
+                )
+            ).one()
+            return Received(
+                "duplicate",
+                StoredResponse(stored.response_status, stored.response_type, stored.response_body),
+                duplicate=True,
+            )
+        outcome = _process(uow, guard, message)
+        uow.commit()
+    log.info("sms from %s via %s: %s", mask(message.sender), message.provider, outcome)
+    return Received(outcome, response)
+
+
+def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
+    try:
+        phone = to_e164(message.sender, uow.settings.default_region)
+    except InvalidPhoneError:
+        return "bad_sender"  # nobody to answer (alphanumeric sender ids, junk)
+    if guard.is_own_number(phone):
+        return "own_number"
+    now = uow.now()
+    if guard.over_rate(phone, now):
+        return "throttled"
+    body = message.body or ""
+    if guard.looks_automatic(body):
+        return "auto_reply"
+    person = find_person(uow, phone)
+    sender = Sender(phone, person)
+    key = f"sms-reply:{message.provider}:{message.provider_ref}"[:200]
+
+    def reply(template: str, params: dict[str, object] | None = None) -> None:
+        send_sms(uow, sender.person or phone, template, params or {}, key=key)
+
+    def reply_text(text: str) -> None:
+        send_sms(uow, sender.person or phone, "generic", {"text": text}, key=key)
+
+    if len(body) > MAX_BODY:
+        reply("sms.too_long")
+        return "too_long"
+    keyword = UNREADABLE if is_junk(body) else parse(body)
+    if message.opt_out_type in PROVIDER_OPT_OUT:  # the provider already acted on its own words
+        keyword = Keyword(PROVIDER_OPT_OUT[message.opt_out_type])
+    savepoint = uow.session.begin_nested()
+    try:
+        outcome = _dispatch(uow, guard, sender, keyword, body, reply, reply_text)
+        savepoint.commit()
+        return outcome
+    except Exception as err:  # noqa: BLE001 - a phone never gets a stack trace
+        savepoint.rollback()
+        sender.person = find_person(uow, phone)  # whatever the savepoint created is gone
+        if isinstance(err, BookingError | RatingError):
+            answer = error_reply(err.code, keyword.ref)
+            reply(answer.template, answer.params)
+            return f"refused:{err.code}"
+        log.exception("inbound sms from %s failed", mask(phone))
+        reply("sms.error.internal")
+        return "error"
+
+
+UNREADABLE = Keyword("unknown")
+
+
+def _interrupts_dialog(sender: Sender, keyword: Keyword) -> bool:
+    """While a dialog waits, text goes to it ("yes" may answer its question), except STOP,
+    START, BOOK, keywords with a booking ref, and an operator's job keywords (a bare YES must
+    reach the offer, not a menu)."""
+    return (
+        keyword.name in DIALOG_INTERRUPTS
+        or keyword.ref is not None
+        or (sender.is_operator and keyword.name in OPERATOR_KEYWORDS)
+    )
+
+
+def _dispatch(
+    uow: UnitOfWork,
+    guard: InboundGuard,
+    sender: Sender,
+    keyword: Keyword,
+    body: str,
+    reply: Callable[..., None],
+    reply_text: Callable[[str], None],
+) -> str:
+    """Route one message: the booking dialog, a keyword, or the HELP text."""
+    phone = sender.phone
+    if keyword.name == "book":
+        reply_text(dialog.start_booking(uow, phone))
+        return "dialog_started"
+    if not _interrupts_dialog(sender, keyword) and dialog.dialog_open(uow, phone):
+        reply_text(dialog.continue_dialog(uow, phone, body.strip()))
+        return "dialog"
+    if keyword.name == "unknown":
+        if not guard.may_send_help(phone, uow.now()):
+            return "help_suppressed"  # loop guard: we already explained twice
+        answer: Reply | None = help_reply(sender)
+    else:
+        answer = handle_keyword(uow, sender, keyword)
+    if answer is not None:
+        reply(answer.template, answer.params)
+    return keyword.name

@@ -1,0 +1,140 @@
+"""SMS keywords: text in, a `Keyword` out. Pure; no I/O.
+
+Case-insensitive, tolerant of extra spaces and punctuation, with isiZulu and Afrikaans synonyms.
+Words of four letters or more also match with one typo (a wrong, missing, extra or swapped
+letter) when exactly one keyword is that close. Opt-out words (STOP...) and ON/OFF match only
+exactly: a typo must never opt someone out or take an operator offline.
+
+`CANCEL` alone is an opt-out word (Twilio blocks the number on it anyway); `CANCEL <ref>`
+cancels a booking (docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+REF_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+_REF = re.compile(rf"^[{REF_ALPHABET}]{{4}}$")
+_NUMBER = re.compile(r"^(\d{1,3})(MINS?|MIN|M)?$")
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "yes": ("YES", "Y", "YEBO", "JA", "EWE", "YEP", "ACCEPT"),
+    "no": ("NO", "N", "CHA", "NEE", "HAYI", "AIKHONA", "DECLINE"),
+    "otw": ("OTW", "OMW", "ONMYWAY", "OPPAD", "SENGIYEZA", "ENROUTE", "LEAVING"),
+    "arrived": ("ARRIVED", "ARRIVE", "HERE", "FIKILE", "NGIFIKILE", "AANGEKOM", "HIER"),
+    "done": ("DONE", "FINISHED", "COMPLETE", "COMPLETED", "QEDILE", "NGIQEDILE", "KLAAR"),
+    "on": ("ON", "ONLINE", "VULA", "AAN"),
+    "off": ("OFF", "OFFLINE", "VALA", "UIT"),
+    "cap": ("CAP", "CAPACITY", "KAPASITEIT"),
+    "jobs": ("JOBS", "JOB", "IMISEBENZI", "WERK", "TODAY"),
+    "earn": ("EARN", "EARNINGS", "IMALI", "VERDIENS"),
+    "payout": ("PAYOUT", "PAYOUTS", "INKOKHELO", "UITBETALING"),
+    "help": ("HELP", "INFO", "?", "USIZO", "SIZA", "HULP", "MENU"),
+    "book": ("BOOK", "BHUKHA", "BESPREEK", "BOOKING"),
+    "status": ("STATUS", "ISIMO", "WHERE"),
+    "cancel": ("CANCEL", "KHANSELA", "KANSELLEER"),
+    "points": ("POINTS", "AMAPHUZU", "PUNTE", "BALANCE"),
+    "redeem": ("REDEEM", "SEBENZISA", "ARGHEEF", "GEBRUIK"),
+    "rate": ("RATE", "RATING", "LINGANISA", "GRADERING"),
+    "lang": ("LANG", "LANGUAGE", "ULIMI", "TAAL"),
+    "stop": ("STOP", "STOPALL", "UNSUBSCRIBE", "QUIT", "END", "OPTOUT", "REVOKE", "MISA"),
+    "start": ("START", "UNSTOP", "QALA", "BEGIN"),
+}
+EXACT_ONLY = frozenset({"stop", "start", "on", "off"})
+PHRASES = {  # multi-word forms, collapsed before matching
+    "ON MY WAY": "OTW",
+    "OP PAD": "OTW",
+    "OPT OUT": "OPTOUT",
+    "STOP ALL": "STOPALL",
+    "UN SUBSCRIBE": "UNSUBSCRIBE",
+}
+LANGUAGE_CODES = {
+    "EN": "en", "ENGLISH": "en", "ENG": "en",
+    "ZU": "zu", "ZULU": "zu", "ISIZULU": "zu",
+    "AF": "af", "AFRIKAANS": "af", "AFR": "af",
+}  # fmt: skip
+
+_WORD_TO_NAME = {word: name for name, words in SYNONYMS.items() for word in words}
+
+
+@dataclass(frozen=True)
+class Keyword:
+    name: str  # a key of SYNONYMS, or "unknown"
+    ref: str | None = None  # a booking reference, upper case
+    number: int | None = None  # ETA minutes, capacity, stars
+    language: str | None = None  # for LANG
+    words: int = 0  # how many words the text had
+
+    @property
+    def is_opt_out(self) -> bool:
+        return self.name == "stop"
+
+
+UNKNOWN = Keyword("unknown")
+
+
+def tokens(text: str) -> list[str]:
+    cleaned = re.sub(r"[^0-9A-Z?]+", " ", text.upper())
+    if cleaned.strip() == "?":
+        return ["?"]
+    cleaned = cleaned.replace("?", " ")
+    cleaned = " ".join(cleaned.split())
+    for phrase, word in PHRASES.items():
+        cleaned = re.sub(rf"(^| ){phrase}( |$)", rf"\1{word}\2", cleaned)
+    return cleaned.split()
+
+
+def _distance_at_most_one(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance <= 1 (one wrong, missing, extra or swapped letter)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def match_word(word: str) -> str | None:
+    if word in _WORD_TO_NAME:
+        return _WORD_TO_NAME[word]
+    if len(word) < 4:
+        return None
+    names = {
+        name
+        for candidate, name in _WORD_TO_NAME.items()
+        if len(candidate) >= 4 and name not in EXACT_ONLY and _distance_at_most_one(word, candidate)
+    }
+    return names.pop() if len(names) == 1 else None
+
+
+def parse(text: str) -> Keyword:
+    words = tokens(text)
+    if not words:
+        return UNKNOWN
+    name = match_word(words[0])
+    if name is None:
+        return Keyword("unknown", words=len(words))
+    ref: str | None = None
+    number: int | None = None
+    language: str | None = None
+    for word in words[1:]:
+        if name == "lang" and word in LANGUAGE_CODES and language is None:
+            language = LANGUAGE_CODES[word]
+        elif _REF.match(word) and ref is None and not (word.isdigit() and name == "cap"):
+            ref = word
+        elif (m := _NUMBER.match(word)) and number is None:
+            number = int(m.group(1))
+    if name == "cancel" and ref is None:
+        name = "stop"  # bare CANCEL is an opt-out word (see module docstring)
+    return Keyword(name, ref, number, language, len(words))

@@ -1,0 +1,83 @@
+"""Twilio SMS gateway (SmsGateway port) through the official `twilio` SDK.
+
+`TWILIO_API_BASE_URL` redirects the SDK (tests and staging point it at a local server speaking
+Twilio's API): the SDK builds every URL from `client.api.base_url`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from core.outbox.model import MessageStatus
+from core.outbox.ports import Accepted, GatewayError
+from core.settings import Settings
+
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it logs every request
+
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+
+# Twilio MessageStatus -> our status. "sending" is still inside Twilio, so it counts as queued.
+TWILIO_STATUS: dict[str, MessageStatus] = {
+    "accepted": MessageStatus.QUEUED,
+    "scheduled": MessageStatus.QUEUED,
+    "queued": MessageStatus.QUEUED,
+    "sending": MessageStatus.QUEUED,
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED,
+    "receiving": MessageStatus.QUEUED,
+    "received": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.UNDELIVERED,
+    "failed": MessageStatus.FAILED,
+    "canceled": MessageStatus.FAILED,
+}
+
+OPTED_OUT_CODES = frozenset({21610})  # "Attempt to send to unsubscribed recipient"
+# Errors another try cannot fix: bad or unreachable number, not permitted, blocked content.
+PERMANENT_CODES = frozenset({21211, 21212, 21408, 21612, 21614, 21617, 21635, 30003, 30005, 30006})
+
+
+class TwilioGateway:
+    name = "twilio"
+
+    def __init__(self, settings: Settings, timeout: float = 10.0) -> None:
+        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+            raise GatewayError("twilio credentials are not set", permanent=True)
+        self._from = settings.twilio_from_number
+        self._callback = settings.public_base_url + STATUS_CALLBACK_PATH
+        self.client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            http_client=TwilioHttpClient(timeout=timeout),
+        )
+        if settings.twilio_api_base_url:
+            self.client.api.base_url = settings.twilio_api_base_url.rstrip("/")
+
+    def send(self, to: str, body: str, idempotency_key: str) -> Accepted:
+        """Twilio takes no idempotency key for sends; the relay's lease narrows duplicates."""
+        try:
+            message = self.client.messages.create(
+                to=to, from_=self._from, body=body, status_callback=self._callback
+            )
+        except TwilioRestException as err:
+            code = err.code if isinstance(err.code, int) else None
+            raise GatewayError(
+                f"twilio {err.status} {code}: {err.msg}"[:300],
+                code=str(code or err.status),
+                permanent=(code in PERMANENT_CODES)
+                or (400 <= err.status < 500 and err.status != 429),
+                opted_out=code in OPTED_OUT_CODES,
+            ) from None
+        except requests.RequestException as err:
+            raise GatewayError(
+                f"twilio unreachable: {type(err).__name__}", code="network"
+            ) from None
+        status = TWILIO_STATUS.get(message.status or "queued", MessageStatus.QUEUED)
+        if status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
+            status = MessageStatus.QUEUED  # a final status comes with the status callback
+        return Accepted(provider_message_id=str(message.sid), status=str(status))

@@ -1,0 +1,150 @@
+"""SMS webhooks: Twilio and Africa's Talking inbound messages and delivery reports.
+
+Thin: authenticate, parse, hand to `inbound.receive_sms` / `record_delivery_report`, answer.
+Inbound messages are answered with an empty TwiML `<Response/>` (Twilio) or an empty 200
+(Africa's Talking); the reply itself goes through the outbox. A bad or missing signature/token
+gets 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response, current_app, request
+from twilio.request_validator import RequestValidator
+
+from channels.africastalking_auth import token_ok
+from core.outbox.model import MessageStatus
+from core.outbox.reports import record_delivery_report
+from kerbside.bootstrap import Platform
+
+from .africastalking import AT_STATUS, OPTED_OUT_FAILURES
+from .guard import InboundGuard
+from .inbound import InboundSms, StoredResponse, receive_sms
+from .twilio import OPTED_OUT_CODES, TWILIO_STATUS
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("sms", __name__)
+
+EMPTY_TWIML = StoredResponse(200, "text/xml", '<?xml version="1.0" encoding="UTF-8"?><Response/>')
+EMPTY_OK = StoredResponse(200, "text/plain", "")
+
+
+def _platform() -> Platform:
+    return current_app.extensions["kerbside"]  # type: ignore[no-any-return]
+
+
+def _answer(stored: StoredResponse) -> Response:
+    return Response(stored.body, status=stored.status, content_type=stored.content_type)
+
+
+def _text(status: int, body: str) -> Response:
+    return Response(body + "\n", status=status, content_type="text/plain")
+
+
+def twilio_signature_ok(platform: Platform) -> bool:
+    token = platform.settings.twilio_auth_token
+    if not token:
+        return True
+    url = platform.settings.public_base_url + request.path
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    signature = request.headers.get("X-Twilio-Signature", "")
+    params = request.form.to_dict(flat=True)
+    return bool(signature) and RequestValidator(token).validate(url, params, signature)
+
+
+def _guard(platform: Platform) -> InboundGuard:
+    return InboundGuard(platform.redis, platform.settings)
+
+
+@blueprint.post("/webhooks/twilio/sms")
+def twilio_inbound() -> Response:
+    platform = _platform()
+    if not twilio_signature_ok(platform):
+        return _text(403, "forbidden: bad or missing X-Twilio-Signature")
+    sid, sender = request.form.get("MessageSid"), request.form.get("From")
+    if not sid or not sender:
+        return _text(400, "missing MessageSid or From")
+    message = InboundSms(
+        "twilio",
+        sid,
+        sender,
+        request.form.get("To", ""),
+        request.form.get("Body", ""),
+        opt_out_type=(request.form.get("OptOutType") or "").upper() or None,
+    )
+    return _answer(receive_sms(platform.uow(), _guard(platform), message, EMPTY_TWIML).response)
+
+
+@blueprint.post("/webhooks/twilio/status")
+def twilio_status() -> Response:
+    platform = _platform()
+    if not twilio_signature_ok(platform):
+        return _text(403, "forbidden: bad or missing X-Twilio-Signature")
+    sid, raw_status = request.form.get("MessageSid"), request.form.get("MessageStatus", "")
+    if not sid:
+        return _text(400, "missing MessageSid")
+    status = TWILIO_STATUS.get(raw_status.lower())
+    if status is None:
+        return _text(200, f"ignored: unknown status {raw_status[:20]!r}")
+    error = request.form.get("ErrorCode") or None
+    opted_out = error is not None and error.isdigit() and int(error) in OPTED_OUT_CODES
+    return _report(platform, "twilio", sid, status, error, opted_out)
+
+
+@blueprint.post("/webhooks/africastalking/sms")
+def africastalking_inbound() -> Response:
+    platform = _platform()
+    if not token_ok(platform.settings, request):
+        return _text(403, "forbidden: bad or missing token")
+    message_id, sender = request.form.get("id"), request.form.get("from")
+    if not message_id or not sender:
+        return _text(400, "missing id or from")
+    message = InboundSms(
+        "africastalking", message_id, sender, request.form.get("to", ""),
+        request.form.get("text", ""),
+    )  # fmt: skip
+    return _answer(receive_sms(platform.uow(), _guard(platform), message, EMPTY_OK).response)
+
+
+@blueprint.post("/webhooks/africastalking/sms/delivery")
+def africastalking_delivery() -> Response:
+    platform = _platform()
+    if not token_ok(platform.settings, request):
+        return _text(403, "forbidden: bad or missing token")
+    message_id, raw_status = request.form.get("id"), request.form.get("status", "")
+    if not message_id:
+        return _text(400, "missing id")
+    status = AT_STATUS.get(raw_status)
+    if status is None:
+        return _text(200, f"ignored: unknown status {raw_status[:20]!r}")
+    reason = request.form.get("failureReason") or None
+    return _report(
+        platform, "africastalking", message_id, status, reason, reason in OPTED_OUT_FAILURES
+    )
+
+
+def _report(
+    platform: Platform,
+    provider: str,
+    provider_id: str,
+    status: MessageStatus,
+    error: str | None,
+    opted_out: bool,
+) -> Response:
+    uow = platform.uow()
+    with uow:
+        outcome = record_delivery_report(
+            uow, provider, provider_id, status, error_code=error, opted_out=opted_out
+        )
+        uow.commit()
+    if outcome == "unknown":
+        log.info("delivery report for an unknown %s message", provider)
+        return _text(200, "ignored: unknown message")
+    return _text(200, str(outcome))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(blueprint)

@@ -1,0 +1,58 @@
+"""Record a rating for a completed booking. Runs in the caller's transaction; idempotent per
+(booking, person): rating again replaces the stars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.dialects.postgresql import insert
+
+from core.db import UnitOfWork
+
+from .model import Rating
+
+
+class RatingError(Exception):
+    code = "rating_invalid"
+
+
+class StarsOutOfRangeError(RatingError):
+    code = "stars_out_of_range"
+
+
+@dataclass(frozen=True)
+class RatingView:
+    booking_ref: str
+    stars: int
+
+
+def rate_booking(
+    uow: UnitOfWork,
+    person_id: int,
+    booking_id: int,
+    booking_ref: str,
+    stars: int,
+    *,
+    operator_person_id: int | None = None,
+    channel: str = "sms",
+) -> RatingView:
+    if not 1 <= stars <= 5:
+        raise StarsOutOfRangeError(str(stars))
+    now = uow.now()
+    uow.session.execute(
+        insert(Rating)
+        .values(
+            booking_id=booking_id,
+            booking_ref=booking_ref,
+            person_id=person_id,
+            operator_person_id=operator_person_id,
+            stars=stars,
+            channel=channel,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=["booking_id", "person_id"], set_={"stars": stars, "updated_at": now}
+        )
+    )
+    return RatingView(booking_ref, stars)
