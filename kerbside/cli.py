@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -181,18 +180,20 @@ def up(host: str, port: int, web_workers: int) -> None:
         subprocess.Popen([sys.executable, "-m", "kerbside.cli", "worker"], env=env),
     ]
     click.echo(f"kerbside is up on http://{host}:{port}  (Ctrl-C stops everything)", err=True)
-    stopping = threading.Event()
+    # A plain flag and sleep: a signal handler that sets a threading.Event can deadlock against
+    # the main thread waiting on that same Event (its lock is not re-entrant).
+    stopping: list[int] = []
 
-    def stop(*_: Any) -> None:
-        stopping.set()
+    def stop(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    while not stopping.is_set():
+    while not stopping:
         if any(child.poll() is not None for child in children):
             click.echo("kerbside: a process stopped; stopping the rest", err=True)
             break
-        stopping.wait(0.5)
+        time.sleep(0.2)
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)

