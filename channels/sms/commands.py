@@ -111,33 +111,32 @@ def _need_ref(keyword: Keyword, word: str) -> Reply | None:
     return None if keyword.ref else Reply("sms.need_ref", {"keyword": word})
 
 
+def _offer_ref(uow: UnitOfWork, person: Person, keyword: Keyword) -> str | Reply:
+    """The offer a YES or NO answers: the one named, else the single open one."""
+    if keyword.ref is not None:
+        return keyword.ref
+    offers = _booking().open_offers(uow, person.id)
+    if not offers:
+        return Reply("sms.offer.none")
+    if len(offers) > 1:
+        refs = " ".join(o.ref for o in offers[:5])
+        return Reply("sms.offer.pick", {"count": len(offers), "refs": refs})
+    return offers[0].ref
+
+
 def _accept(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    booking = _booking()
-    ref = keyword.ref
-    if ref is None:
-        offers = booking.open_offers(uow, person.id)
-        if not offers:
-            return Reply("sms.offer.none")
-        if len(offers) > 1:
-            refs = " ".join(o.ref for o in offers[:5])
-            return Reply("sms.offer.pick", {"count": len(offers), "refs": refs})
-        ref = offers[0].ref
-    booking.accept_offer(uow, person.id, ref)
+    ref = _offer_ref(uow, person, keyword)
+    if isinstance(ref, Reply):
+        return ref
+    _booking().accept_offer(uow, person.id, ref)
     return None  # the booking area sends "JOB <ref> is yours"
 
 
 def _decline(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    booking = _booking()
-    ref = keyword.ref
-    if ref is None:
-        offers = booking.open_offers(uow, person.id)
-        if not offers:
-            return Reply("sms.offer.none")
-        if len(offers) > 1:
-            refs = " ".join(o.ref for o in offers[:5])
-            return Reply("sms.offer.pick", {"count": len(offers), "refs": refs})
-        ref = offers[0].ref
-    view = booking.decline_offer(uow, person.id, ref)
+    ref = _offer_ref(uow, person, keyword)
+    if isinstance(ref, Reply):
+        return ref
+    view = _booking().decline_offer(uow, person.id, ref)
     return Reply("sms.op.declined", {"ref": view.ref})
 
 

@@ -1,9 +1,16 @@
 """A read facade with long, realistic answers: the worst case for screen length."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from core.accounts.saved_places import PlaceView
+from core.booking.views import BookingView as Booking
+from core.booking.views import EarningsView as Earnings
+from core.booking.views import OfferView as Offer
+from core.booking.views import OperatorServiceView as OperatorService
+from core.booking.views import ServiceView as Service
+from core.booking.views import SlotView as Slot
+from core.booking.views import VisitView as Visit
+from core.geo.gazetteer import Area
 from core.loyalty.port import PointsEntry
 from core.payouts.bank_details import BankDetailsView
 
@@ -11,86 +18,6 @@ NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 LONG_NAME = "Nomvuyiseko Mahlangu-Vilakazi"
 LONG_PLACE = "Mitchells Plain Town Centre"
 LONG_SERVICE = "Full valet and interior shampoo"
-
-
-@dataclass(frozen=True)
-class Service:
-    code: str
-    name: str
-    duration_minutes: int
-    min_price_cents: int
-    max_price_cents: int
-
-
-@dataclass(frozen=True)
-class Slot:
-    start: datetime
-    end: datetime
-    price_cents: int
-    service_code: str
-    operator_id: int | None
-
-
-@dataclass(frozen=True)
-class Area:
-    name: str
-    city: str
-    province: str
-    lat: float
-    lon: float
-
-
-@dataclass(frozen=True)
-class Booking:
-    id: int
-    ref: str
-    status: str
-    service_code: str
-    service_name: str
-    place_name: str
-    start: datetime
-    price_cents: int
-    operator_earn_cents: int
-    consumer_id: int
-    operator_person_id: int | None
-    operator_name: str | None
-    eta_minutes: int | None
-
-
-@dataclass(frozen=True)
-class Offer:
-    ref: str
-    service_name: str
-    place_name: str
-    start: datetime
-    earn_cents: int
-    distance_km: float
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class OperatorService:
-    code: str
-    name: str
-    price_cents: int
-    min_price_cents: int
-    max_price_cents: int
-
-
-@dataclass(frozen=True)
-class Earnings:
-    today_cents: int
-    week_cents: int
-    month_cents: int
-    jobs_today: int
-
-
-@dataclass(frozen=True)
-class Visit:
-    customer_name: str
-    service_name: str
-    when: datetime
-    price_cents: int
 
 
 class LongReads:
