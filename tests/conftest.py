@@ -48,7 +48,10 @@ def base_platform() -> Iterator[Platform]:
     from kerbside.migrate import upgrade
 
     upgrade(platform.engine)
-    os.environ.setdefault("KERBSIDE_TEST_DATABASE_URL", platform.settings.database_url or "")
+    # Every `kerbside` command a test runs (in process or as a subprocess) must reach these
+    # servers, also when they are the embedded ones this fixture started.
+    os.environ["DATABASE_URL"] = platform.settings.database_url or ""
+    os.environ["REDIS_URL"] = platform.settings.redis_url or ""
     yield platform
     platform.close()
 
