@@ -16,6 +16,6 @@ from core.settings import Settings
 def token_ok(settings: Settings, request: Request) -> bool:
     expected = settings.at_webhook_token
     if not expected:
-        return True
+        return settings.webhooks_may_be_unauthenticated
     given = request.args.get("token", "")
     return hmac.compare_digest(given.encode(), expected.encode())

@@ -89,6 +89,12 @@ class Settings:
         return ZoneInfo(self.timezone)
 
     @property
+    def webhooks_may_be_unauthenticated(self) -> bool:
+        """Only on a development platform (console SMS gateway, no real provider) may a webhook
+        whose secret is unset be accepted; anywhere else it is refused (403)."""
+        return self.sms_provider == "console" and self.sms_fallback_provider is None
+
+    @property
     def embedded(self) -> bool:
         return self.database_url is None or self.redis_url is None
 
@@ -154,6 +160,11 @@ class Settings:
                 raise ConfigError(
                     "AT_API_KEY: africastalking is chosen as an SMS provider "
                     "but AT_API_KEY is not set"
+                )
+            if chosen == "africastalking" and not get("AT_WEBHOOK_TOKEN"):
+                raise ConfigError(
+                    "AT_WEBHOOK_TOKEN: africastalking is chosen as an SMS provider; its callbacks "
+                    "are unsigned, so set a secret token and put ?token=... in the callback URLs"
                 )
 
         senders = tuple(

@@ -46,7 +46,7 @@ def _text(status: int, body: str) -> Response:
 def twilio_signature_ok(platform: Platform) -> bool:
     token = platform.settings.twilio_auth_token
     if not token:
-        return True
+        return platform.settings.webhooks_may_be_unauthenticated
     url = platform.settings.public_base_url + request.path
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")

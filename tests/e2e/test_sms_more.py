@@ -63,9 +63,11 @@ def test_replies_follow_the_persons_language(sms_platform, fake_twilio, fake_at)
     ]
 
 
-def test_without_an_auth_token_twilio_requests_are_not_signature_checked(
+def test_without_an_auth_token_twilio_webhooks_refuse_everything_in_production(
     platform, fake_twilio, fake_at
 ):
+    """A real gateway is configured (Africa's Talking) but no Twilio token: the Twilio routes
+    must not become an open door that acts on any number's behalf."""
     from tests.fakes.fixtures import provider_settings
 
     settings = provider_settings(
@@ -80,8 +82,26 @@ def test_without_an_auth_token_twilio_requests_are_not_signature_checked(
     client = create_app(open_platform).test_client()
     response = client.post("/webhooks/twilio/sms", data={"MessageSid": "SM-open",
                            "From": STRANGER, "To": TWILIO_FROM, "Body": "HELP"})  # fmt: skip
+    assert response.status_code == 403
+    assert Phones(open_platform, fake_at).new(STRANGER) == []
+
+
+def test_on_a_development_platform_unsigned_webhooks_are_accepted(platform, fake_twilio, fake_at):
+    """With only the console gateway (the embedded demo), the simulator may post unsigned."""
+    settings = platform.settings.replace(
+        twilio_auth_token=None,
+        at_webhook_token=None,
+        sms_provider="console",
+        sms_fallback_provider=None,
+    )
+    dev = Platform(settings, platform.engine, platform.redis, platform.clock)
+    client = create_app(dev).test_client()
+    response = client.post("/webhooks/twilio/sms", data={"MessageSid": "SM-dev",
+                           "From": STRANGER, "To": TWILIO_FROM, "Body": "HELP"})  # fmt: skip
     assert response.status_code == 200
-    assert Phones(open_platform, fake_at).new(STRANGER)[0].startswith("Kerbside: BOOK to book")
+    hop = {"sessionId": "dev-1", "serviceCode": "*120*5372#", "phoneNumber": STRANGER, "text": ""}
+    ussd = client.post("/webhooks/africastalking/ussd", data=hop)
+    assert ussd.status_code == 200 and ussd.text.startswith("CON ")
 
 
 def test_signature_covers_the_query_string(sms_platform):

@@ -34,6 +34,7 @@ def test_database_urls_always_use_psycopg3(url, expected):
         ({"SMS_FALLBACK_PROVIDER": "carrier-pigeon"}, "SMS_FALLBACK_PROVIDER"),
         ({"SMS_PROVIDER": "twilio"}, "TWILIO_ACCOUNT_SID"),
         ({"SMS_PROVIDER": "africastalking"}, "AT_API_KEY"),
+        ({"SMS_PROVIDER": "africastalking", "AT_API_KEY": "k"}, "AT_WEBHOOK_TOKEN"),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"OFFER_TIMEOUT_SECONDS": "two minutes"}, "OFFER_TIMEOUT_SECONDS"),
     ],
