@@ -109,11 +109,16 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
     if guard.is_own_number(phone):
         return "own_number"
     now = uow.now()
-    if guard.over_rate(phone, now):
-        return "throttled"
     body = message.body or ""
-    if guard.looks_automatic(body):
-        return "auto_reply"
+    keyword = UNREADABLE if len(body) > MAX_BODY or is_junk(body) else parse(body)
+    if message.opt_out_type in PROVIDER_OPT_OUT:  # the provider already acted on its own words
+        keyword = Keyword(PROVIDER_OPT_OUT[message.opt_out_type])
+    # STOP and START are always acted on (WASPA): no flood or auto-reply guard holds them back.
+    if keyword.name not in OPT_WORDS:
+        if guard.over_rate(phone, now):
+            return "throttled"
+        if guard.looks_automatic(body):
+            return "auto_reply"
     person = find_person(uow, phone)
     sender = Sender(phone, person)
     key = f"sms-reply:{message.provider}:{message.provider_ref}"[:200]
@@ -127,9 +132,6 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
     if len(body) > MAX_BODY:
         reply("sms.too_long")
         return "too_long"
-    keyword = UNREADABLE if is_junk(body) else parse(body)
-    if message.opt_out_type in PROVIDER_OPT_OUT:  # the provider already acted on its own words
-        keyword = Keyword(PROVIDER_OPT_OUT[message.opt_out_type])
     savepoint = uow.session.begin_nested()
     try:
         outcome = _dispatch(uow, guard, sender, keyword, body, reply, reply_text)
@@ -148,6 +150,7 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
 
 
 UNREADABLE = Keyword("unknown")
+OPT_WORDS = frozenset({"stop", "start"})
 
 
 def _interrupts_dialog(sender: Sender, keyword: Keyword) -> bool:

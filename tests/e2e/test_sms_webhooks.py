@@ -266,3 +266,14 @@ def test_unexpected_failure_gets_an_apology_not_a_trace(sms_platform, client, ph
     assert phones.new(STRANGER)[-1] == (
         "Kerbside: sorry, something went wrong. Please try again in a few minutes."
     )
+
+
+def test_stop_is_acted_on_even_past_the_flood_limit(sms_platform, client, phones):
+    """WASPA: a STOP must be honoured promptly, so the per-minute cap never swallows it."""
+    for n in range(sms_platform.settings.inbound_per_minute):
+        twilio_sms(client, STRANGER, f"STATUS {n}")
+    twilio_sms(client, STRANGER, "STATUS again")  # over the cap: recorded, not answered
+    twilio_sms(client, STRANGER, "STOP")
+    with sms_platform.session_factory() as session:
+        person = session.scalars(select(Person).where(Person.phone == STRANGER)).one()
+        assert person.opted_out_at is not None
