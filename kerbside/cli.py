@@ -171,6 +171,9 @@ def up(host: str, port: int, web_workers: int) -> None:
                 str(web_workers),
                 "--access-logfile",
                 "-",
+                # the path without its query: Africa's Talking callbacks carry ?token=<secret>
+                "--access-logformat",
+                '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
                 "--log-level",
                 "warning",
                 "wsgi:app",

@@ -47,6 +47,7 @@ _ELIGIBLE = text(
     left join hours_exceptions e on e.operator_id = o.person_id and e.day = :day
     where o.person_id = any(:ids)
       and o.online
+      and p.opted_out_at is null  -- offers go by SMS; an opted-out phone would burn the window
       and (o.cooloff_until is null or o.cooloff_until <= :now)
       and coalesce(d.used, 0) < o.daily_capacity
       and os.price_cents <= :max_price

@@ -133,6 +133,19 @@ def test_sql_rechecks_what_the_index_says(platform):
         assert bookings.find_slots(uow, "full_valet", *SANDTON) == []
 
 
+def test_an_operator_whose_phone_opted_out_gets_no_offers(platform):
+    """Offers go by SMS: an operator the gateway reports as opted out (error 21610,
+    UserInBlackList) would only burn the offer window, so the next operator gets the job."""
+    catalogue(platform)
+    silent = operator(platform, 1, SANDTON)
+    reachable = operator(platform, 2, ROSEBANK)
+    with platform.engine.begin() as conn:
+        conn.execute(text("update people set opted_out_at = now() where id = :id"), {"id": silent})
+    who = consumer(platform)
+    _book(platform, who)
+    assert _open_offer(platform) == reachable
+
+
 def test_score_breakdown_explains_why_not(platform):
     catalogue(platform)
     near = operator(platform, 1, SANDTON, expertise=5)
