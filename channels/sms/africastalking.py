@@ -59,7 +59,9 @@ class AfricasTalkingGateway:
             raise GatewayError(f"africastalking refused: {str(err)[:200]}", code="http") from None
         except requests.RequestException as err:
             raise GatewayError(
-                f"africastalking unreachable: {type(err).__name__}", code="network"
+                f"africastalking unreachable: {type(err).__name__}",
+                code="network",
+                maybe_sent=not isinstance(err, requests.ConnectionError),
             ) from None
         except ValueError as err:  # the SDK validates the number before sending
             raise GatewayError(str(err)[:200], code="invalid_number", permanent=True) from None

@@ -75,7 +75,9 @@ class TwilioGateway:
             ) from None
         except requests.RequestException as err:
             raise GatewayError(
-                f"twilio unreachable: {type(err).__name__}", code="network"
+                f"twilio unreachable: {type(err).__name__}",
+                code="network",
+                maybe_sent=not isinstance(err, requests.ConnectionError),
             ) from None
         status = TWILIO_STATUS.get(message.status or "queued", MessageStatus.QUEUED)
         if status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):

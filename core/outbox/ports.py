@@ -22,8 +22,12 @@ class GatewayError(Exception):
         code: str | None = None,
         permanent: bool = False,
         opted_out: bool = False,
+        maybe_sent: bool = False,
     ) -> None:
         super().__init__(message)
+        # The request may have reached the gateway (e.g. a read timeout): trying the fallback
+        # now could deliver the message twice, so the relay retries later instead.
+        self.maybe_sent = maybe_sent
         self.code = code
         self.permanent = permanent
         self.opted_out = opted_out

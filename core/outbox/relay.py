@@ -120,9 +120,16 @@ def _deliver_one(
                 if err.opted_out and person is not None and person.opted_out_at is None:
                     person.opted_out_at = now
                 log.warning("sms %s refused by %s: %s", message.id, gateway.name, err.code or err)
-                if err.opted_out:
+                if err.maybe_sent:
+                    permanent = False
+                if err.opted_out or err.maybe_sent:
                     break
                 continue
+            except Exception as err:  # noqa: BLE001 - one odd message must not stall the batch
+                log.exception("sms %s: unexpected failure in %s", message.id, gateway.name)
+                errors.append(f"{gateway.name}: unexpected {type(err).__name__}")
+                message.error_code, permanent = "unexpected", False
+                break
             message.provider = gateway.name
             message.provider_message_id = accepted.provider_message_id
             message.status = accepted.status

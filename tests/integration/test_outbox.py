@@ -102,3 +102,47 @@ def test_repeated_hand_over_is_stored_once_by_the_console_gateway(platform):
     second = gateway.send("+27825550004", "hello", "key-1")
     assert first.provider_message_id == second.provider_message_id
     assert len(_inbox(platform)) == 1
+
+
+class _Gateway:
+    """A gateway double at the port (the provider is outside the system): records hand-overs."""
+
+    def __init__(self, name, error=None):
+        self.name, self.error, self.sent = name, error, []
+
+    def send(self, to, body, key):
+        self.sent.append(key)
+        if self.error is not None:
+            raise self.error
+        from core.outbox.ports import Accepted
+
+        return Accepted(f"{self.name}-1")
+
+
+def test_a_timeout_that_may_have_delivered_is_not_sent_again_on_the_fallback(platform, clock, uow):
+    from core.outbox.ports import GatewayError
+
+    with uow:
+        message_id = send_sms(uow, "+27825550005", "generic", {"text": "OTW"}, key="t-5")
+        uow.commit()
+    primary = _Gateway("twilio", GatewayError("read timed out", code="network", maybe_sent=True))
+    fallback = _Gateway("africastalking")
+    assert relay.deliver_due(platform.uow(), [primary, fallback]) == 0
+    assert fallback.sent == []  # a second copy could reach the phone
+    with platform.session_factory() as session:
+        message = session.get(OutboxMessage, message_id)
+        assert (message.status, message.error_code) == ("pending", "network")
+        assert message.next_attempt_at > clock.now()
+
+
+def test_an_unexpected_gateway_failure_is_retried_and_does_not_stall_the_batch(platform, uow):
+    with uow:
+        send_sms(uow, "+27825550006", "generic", {"text": "first"}, key="u-1")
+        send_sms(uow, "+27825550007", "generic", {"text": "second"}, key="u-2")
+        uow.commit()
+    broken = _Gateway("twilio", RuntimeError("SDK bug"))
+    assert relay.deliver_due(platform.uow(), [broken]) == 0
+    assert broken.sent == ["u-1", "u-2"]  # the first one's failure did not stop the second
+    with platform.session_factory() as session:
+        statuses = session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)).all()
+        assert statuses == ["pending", "pending"]
