@@ -118,17 +118,26 @@ def queued_before(uow: UnitOfWork, moment: datetime) -> list[int]:
 
 
 def release_stuck(uow: UnitOfWork) -> int:
-    """Jobs marked running for too long (their worker died) go back to pending."""
+    """Jobs marked running for too long (their worker died) go back to pending, or fail when
+    they have used their attempts (a job that kills its worker must not loop for ever)."""
     now = uow.now()
     with uow:
-        result = uow.session.execute(
+        stuck = (
             update(ScheduledJob)
             .where(
                 ScheduledJob.status == JobStatus.RUNNING,
                 ScheduledJob.started_at <= now - RUNNING_TIMEOUT,
             )
-            .values(status=JobStatus.PENDING, due_at=now)
+            .execution_options(synchronize_session=False)
         )
+        uow.session.execute(
+            stuck.where(ScheduledJob.attempts >= ScheduledJob.max_attempts).values(
+                status=JobStatus.FAILED,
+                finished_at=now,
+                last_error="worker lost while running, out of attempts",
+            )
+        )
+        result = uow.session.execute(stuck.values(status=JobStatus.PENDING, due_at=now))
         uow.commit()
         return int(result.rowcount)  # type: ignore[attr-defined]
 

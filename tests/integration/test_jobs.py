@@ -110,3 +110,28 @@ def test_a_job_handed_twice_runs_once(platform, uow):
     assert jobs.run_job(platform.uow(), job_id) == "done"
     assert jobs.run_job(platform.uow(), job_id) == "done"
     assert RAN == [("record", 9)]
+
+
+def test_a_job_whose_worker_keeps_dying_fails_after_its_attempts(platform, clock, uow):
+    """A job that kills its worker (out of memory, SIGKILL) is released while it has tries left,
+    then marked failed instead of cycling for ever."""
+    with uow:
+        job_id = jobs.schedule(uow, "test.record", {"n": 1}, max_attempts=2)
+        uow.commit()
+
+    def start_and_die():
+        with platform.engine.begin() as conn:
+            conn.execute(
+                ScheduledJob.__table__.update()
+                .where(ScheduledJob.id == job_id)
+                .values(
+                    status="running", started_at=clock.now(), attempts=ScheduledJob.attempts + 1
+                )
+            )
+        clock.advance(seconds=jobs.RUNNING_TIMEOUT.total_seconds() + 1)
+        return jobs.release_stuck(platform.uow())
+
+    assert start_and_die() == 1
+    assert _statuses(platform)[job_id] == "pending"
+    start_and_die()
+    assert _statuses(platform)[job_id] == "failed"
