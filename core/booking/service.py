@@ -88,6 +88,8 @@ def request_booking(
     if existing is not None:
         if existing.consumer_id != consumer_id:
             raise InvalidRequestError("that idempotency key belongs to another booking")
+        if existing.start_at != start:
+            raise InvalidRequestError("that idempotency key was used for another booking")
         return booking_view(uow, existing)
     service = get_service(uow, service_code)
     if uow.session.get(Person, consumer_id) is None:

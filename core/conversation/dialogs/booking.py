@@ -33,7 +33,15 @@ def service_screen(ctx: Any) -> Screen:
 
 def service_input(ctx: Any, code: str) -> Step:
     names = {s.code: s.name for s in ctx.reads.services()}
-    return Step("c.book.where", data={"service": code, "service_name": names.get(code, code)})
+    # `chosen_at` tells this booking attempt from a later one in the same session (an SMS session
+    # lives as long as the number texts), so a new booking for the same time is not taken for a
+    # retry of the old one by the idempotency key below.
+    data = {
+        "service": code,
+        "service_name": names.get(code, code),
+        "chosen_at": ctx.now().isoformat(),
+    }
+    return Step("c.book.where", data=data)
 
 
 def where_route(ctx: Any) -> Step:
@@ -196,7 +204,9 @@ def confirm_input(ctx: Any, value: str) -> Step:
         place_name=name,
         start=ctx.data["start"],
         payment_method=ctx.data.get("payment", "cash"),
-        idempotency_key=f"{ctx.channel}:{ctx.session_key}:{ctx.data['start']}",
+        idempotency_key=(
+            f"{ctx.channel}:{ctx.session_key}:{ctx.data.get('chosen_at', '')}:{ctx.data['start']}"
+        ),
     )
     return Step("c.book.done", commands=(command,), on_error="c.book.failed")
 
