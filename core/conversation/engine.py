@@ -155,10 +155,9 @@ def _converse(
     start: str | None,
     retried: bool = False,
 ) -> Prompt:
-    """One hop in the caller's transaction. No savepoint of its own and no rollback: losing the
-    race to insert the session row changes nothing (ON CONFLICT DO NOTHING) and the hop simply
-    starts over once, now waiting on the winner's row lock, so the retry is safe in any caller's
-    transaction."""
+    """One hop in the caller's transaction, with no savepoint or rollback of its own: losing the
+    race to create the session row writes nothing (ON CONFLICT DO NOTHING), so starting over
+    once, now behind the winner's row lock, is safe inside any caller's transaction."""
     now = uow.now()
     # One round trip in the steady state: the session row (locked) with its person.
     found = uow.session.execute(
@@ -351,16 +350,12 @@ def _run_step(uow: UnitOfWork, flow: Dialog, ctx: HopContext, source: State, ste
 
 
 def _enter_at(flow: Dialog, ctx: HopContext, state: State, stack: list[str]) -> State:
-    """Prepare to begin at `state` as if its main menu had been chosen from: that menu becomes
-    home ("00") and the first step back. A PIN-protected menu is never made home without the
-    PIN (`00` goes straight home)."""
-    menu = next(
-        (s for s in flow.states.values() if s.main_menu and state.name in s.goes_to),
-        None,
-    )
-    if menu is not None and not menu.pin_protected:
-        ctx.data["home"] = menu.name
-        stack.append(menu.name)
+    """Begin at `state` as if chosen from the main menu that leads to it: that menu becomes home
+    ("00") and the first "0" back, unless it needs the PIN (`00` skips the PIN check)."""
+    menus = [s for s in flow.states.values() if s.main_menu and state.name in s.goes_to]
+    if menus and not menus[0].pin_protected:
+        ctx.data["home"] = menus[0].name
+        stack.append(menus[0].name)
     return state
 
 
