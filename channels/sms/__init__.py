@@ -6,5 +6,5 @@
 - `webhooks.py`: the four provider webhooks (authenticate, parse, hand over, answer)
 - `inbound.py`: idempotency, guards and routing of one inbound message (`guard.py`)
 - `keywords.py`, `commands.py`, `texts.py`: keywords -> core operations -> replies
-- `dialog.py`, `joined.py`, `render.py`: the booking dialog (conversation engine) over SMS
+- `dialog.py`, `render.py`: the booking dialog (conversation engine) over SMS
 """

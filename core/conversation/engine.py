@@ -9,6 +9,10 @@ whose text does not extend the recorded text (replayed, reordered, or for an unk
 session) gets a fresh main menu, never an action on stale options; an exact repeat of the
 latest hop (a gateway retry) gets the same answer again. SMS and other channels pass only the
 new input.
+
+Two entry points, one hop each: `converse` owns its transaction (USSD: open, hop, commit);
+`converse_in` runs the hop inside a transaction the caller already holds and leaves committing to
+the caller (SMS: the idempotency record, the dialog step and the reply commit together).
 """
 
 from __future__ import annotations
@@ -77,11 +81,43 @@ def converse(
     uow: UnitOfWork, phone: str, channel: str, session_id: str, text: str | None
 ) -> Prompt:
     """Apply one hop and return the next screen. Opens and commits its own transaction on `uow`
-    (call it outside `with uow:`). `phone` is E.164."""
+    (call it outside `with uow:`); if the hop raises, nothing of it is kept. `phone` is E.164."""
     with uow:
-        prompt = _converse(uow, phone, channel, session_id, text or "")
+        prompt = converse_in(uow, phone, channel, session_id, text)
         uow.commit()
     return prompt
+
+
+def converse_in(
+    uow: UnitOfWork,
+    phone: str,
+    channel: str,
+    session_id: str,
+    text: str | None,
+    *,
+    start: str | None = None,
+) -> Prompt:
+    """Apply one hop inside the caller's open transaction (call it inside `with uow:`) and
+    return the next screen.
+
+    Transactions: it writes through `uow.session` (session row, person, the step's commands,
+    outbox rows) and flushes, but never commits, rolls back or ends the caller's transaction;
+    everything becomes durable only when the caller commits, and a caller's rollback leaves no
+    trace of the hop (no session row, no booking, no message). Commands run in savepoints of
+    that transaction (a refused command is undone alone). If the hop raises, part of it may
+    already be written: the caller must roll back, or run the call in its own savepoint and roll
+    that back. After-commit callbacks fire on the caller's commit. Requires READ COMMITTED (the
+    default): a hop that loses the race to create its session row waits for the winner's commit
+    and re-reads the row.
+
+    `start`: begin at this state of the dialog graph instead of the main menu. The session is
+    started afresh (an open one is discarded, with its data) and the main menu that leads to
+    `start` becomes "00" and the first "0" back; `text` is not applied. A PIN-protected state
+    still asks the PIN first. Raises ValueError for a name the graph does not declare.
+    """
+    if start is not None and start not in dialog().states:
+        raise ValueError(f"unknown dialog state {start!r}")
+    return _converse(uow, phone, channel, session_id, text or "", start)
 
 
 def warm_up() -> None:
@@ -111,8 +147,17 @@ def _person(uow: UnitOfWork, phone: str) -> Person:
 
 
 def _converse(
-    uow: UnitOfWork, phone: str, channel: str, key: str, text: str, retried: bool = False
+    uow: UnitOfWork,
+    phone: str,
+    channel: str,
+    key: str,
+    text: str,
+    start: str | None,
+    retried: bool = False,
 ) -> Prompt:
+    """One hop in the caller's transaction, with no savepoint or rollback of its own: losing the
+    race to create the session row writes nothing (ON CONFLICT DO NOTHING), so starting over
+    once, now behind the winner's row lock, is safe inside any caller's transaction."""
     now = uow.now()
     # One round trip in the steady state: the session row (locked) with its person.
     found = uow.session.execute(
@@ -137,6 +182,10 @@ def _converse(
     )
     notice: str | None = None
     new_input: str | None = None
+    if row is not None and start is not None:  # start afresh at `start`: drop the old session
+        uow.session.delete(row)
+        uow.session.flush()
+        row = None
     fresh = row is not None and now - row.updated_at <= timedelta(seconds=idle)
     if row is not None and fresh and channel == "ussd" and row.last_text == fingerprint(text):
         # The gateway retried the latest hop (DESIGN.md 5): the same answer, nothing changes.
@@ -183,7 +232,7 @@ def _converse(
             # wait for its lock, and answer as for a retry.
             if retried:
                 raise RuntimeError("conversation session row vanished twice")
-            return _converse(uow, phone, channel, key, text, retried=True)
+            return _converse(uow, phone, channel, key, text, start, retried=True)
         row = uow.session.get(ConversationSession, created)
         assert row is not None
         schedule_purge(uow)
@@ -207,7 +256,8 @@ def _converse(
     page = 0
     if new_input is None:
         ctx.data, stack = {}, []
-        state = _settle(uow, flow, ctx, flow.initial, stack)
+        first = flow.initial if start is None else _enter_at(flow, ctx, flow[start], stack)
+        state = _settle(uow, flow, ctx, first, stack)
     else:
         state, page = _apply(uow, flow, ctx, row, stack, new_input)
     if notice:
@@ -297,6 +347,16 @@ def _run_step(uow: UnitOfWork, flow: Dialog, ctx: HopContext, source: State, ste
     if step.notice:
         ctx.notice = step.notice
     return flow[step.next]
+
+
+def _enter_at(flow: Dialog, ctx: HopContext, state: State, stack: list[str]) -> State:
+    """Begin at `state` as if chosen from the main menu that leads to it: that menu becomes home
+    ("00") and the first "0" back, unless it needs the PIN (`00` skips the PIN check)."""
+    menus = [s for s in flow.states.values() if s.main_menu and state.name in s.goes_to]
+    if menus and not menus[0].pin_protected:
+        ctx.data["home"] = menus[0].name
+        stack.append(menus[0].name)
+    return state
 
 
 def _settle(

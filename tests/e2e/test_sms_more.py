@@ -185,8 +185,8 @@ def test_an_operator_in_a_dialog_still_takes_an_offer_with_bare_yes(
     operator(sms_platform, 1)
     client = create_app(sms_platform).test_client()
     phones = Phones(sms_platform, fake_twilio, fake_at)
-    at_sms(client, OPERATOR, "BOOK")  # an operator's dialog starts at the PIN screen
-    assert phones.new(OPERATOR)
+    at_sms(client, OPERATOR, "BOOK")  # a dialog is open: "Choose a service"
+    assert "Choose a service" in phones.new(OPERATOR)[0]
     ref = _request(sms_platform, consumer(sms_platform, 1), "c")
     phones.new(OPERATOR)
     at_sms(client, OPERATOR, "yes")
@@ -201,3 +201,25 @@ def test_a_consumer_in_a_dialog_answers_it_with_words(sms_platform, fake_twilio,
     twilio_sms(client, STRANGER, "yes")  # not a keyword here: the dialog says it is not a choice
     [answer] = phones.new(STRANGER)[1:]
     assert "Choose a service" in answer and not answer.startswith("Kerbside: BOOK to book")
+
+
+def test_an_operator_only_person_texting_book_books_as_a_customer(
+    sms_platform, fake_twilio, fake_at
+):
+    from core.booking.model import Booking
+
+    catalogue(sms_platform)
+    operator(sms_platform, 1)
+    worker = operator(sms_platform, 2)  # the one who books: an operator and nothing else
+    with sms_platform.engine.begin() as conn:
+        conn.execute(text("update people set is_consumer = false where id = :p"), {"p": worker})
+    client = create_app(sms_platform).test_client()
+    phones = Phones(sms_platform, fake_twilio, fake_at)
+    at_sms(client, "+27720000002", "BOOK")
+    [first] = phones.new("+27720000002")
+    assert "Choose a service" in first and "PIN" not in first
+    for reply in ["1", "Sandton", "1", "2", "1", "1", "1", "1"]:
+        at_sms(client, "+27720000002", reply)
+    assert "Ref " in phones.new("+27720000002")[-1]
+    with sms_platform.session_factory() as session:
+        assert session.scalars(select(Booking.consumer_id)).all() == [worker]
