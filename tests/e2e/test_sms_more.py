@@ -223,3 +223,37 @@ def test_an_operator_only_person_texting_book_books_as_a_customer(
     assert "Ref " in phones.new("+27720000002")[-1]
     with sms_platform.session_factory() as session:
         assert session.scalars(select(Booking.consumer_id)).all() == [worker]
+
+
+def test_booking_the_same_time_again_after_cancelling_makes_a_new_booking(
+    sms_platform, fake_twilio, fake_at, clock
+):
+    """An SMS session lives as long as the number texts: a second BOOK for the same time after
+    a cancellation must book again, not answer with the cancelled booking's reference."""
+    import re
+
+    from core.booking.model import Booking
+
+    catalogue(sms_platform)
+    operator(sms_platform, 1)
+    client = create_app(sms_platform).test_client()
+    phones = Phones(sms_platform, fake_twilio, fake_at)
+
+    def book() -> str:
+        twilio_sms(client, STRANGER, "BOOK")
+        for reply in ["1", "Sandton", "1", "2", "1", "1", "1", "1"]:
+            twilio_sms(client, STRANGER, reply)
+        answers = phones.new(STRANGER)
+        refs = re.findall(r"Ref ([A-Z0-9]{4})", answers[-1])
+        assert len(refs) == 1, answers
+        return refs[0]
+
+    clock.advance(minutes=5)  # off the half-hour, so a few seconds later offers the same slots
+    first = book()
+    twilio_sms(client, STRANGER, f"CANCEL {first}")
+    clock.advance(seconds=61)  # past the per-number flood limit of the first minute
+    second = book()
+    assert second != first
+    with sms_platform.session_factory() as session:
+        rows = dict(session.execute(select(Booking.ref, Booking.status)).all())
+    assert rows[first] == "cancelled" and rows[second] != "cancelled"
