@@ -43,6 +43,13 @@ class IllegalTransitionError(BookingError):
     code = "illegal_transition"
 
 
+class TooLateToMoveError(BookingError):
+    """Inside the fee window a booking can no longer be moved, only cancelled (with the fee):
+    otherwise moving it first would dodge the cancellation fee."""
+
+    code = "too_late_to_move"
+
+
 class NotFoundError(BookingError):
     code = "not_found"
 

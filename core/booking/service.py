@@ -25,6 +25,7 @@ from .errors import (
     InvalidRequestError,
     NoLongerAvailableError,
     NotFoundError,
+    TooLateToMoveError,
 )
 from .messages import rand
 from .model import ACTIVE_STATUSES, Booking, BookingStatus, Service
@@ -325,6 +326,8 @@ def reschedule_booking(
         BookingStatus.ACCEPTED,
     ):
         raise IllegalTransitionError(f"{booking.ref} is {booking.status}; it cannot be moved")
+    if _cancel_fee(uow, booking, consumer_id) > 0:
+        raise TooLateToMoveError(f"{booking.ref} starts too soon to be moved")
     check_start(uow, new_start)
     service = uow.session.get(Service, booking.service_id)
     assert service is not None

@@ -169,6 +169,7 @@ EN: dict[str, str] = {
     "error.no_longer_available": "that time was just taken.",
     "error.offer_gone": "that offer has closed.",
     "error.illegal_transition": "that step is not possible now.",
+    "error.too_late_to_move": "too close to the start to move; you can still cancel.",
     "error.not_found": "we could not find that booking.",
     "error.not_operator": "this number is not an operator.",
     "error.pin_wrong": "wrong PIN.",

@@ -173,6 +173,7 @@ ZU: dict[str, str] = {
     "error.no_longer_available": "leso sikhathi sisanda kuthathwa.",
     "error.offer_gone": "lokho okunikezwayo sekuvaliwe.",
     "error.illegal_transition": "lesi sinyathelo asikwazi ukwenzeka manje.",
+    "error.too_late_to_move": "sekusondele kakhulu ukuthi ishintshwe; usengayikhansela.",
     "error.not_found": "asikutholanga lokho kubhuka.",
     "error.not_operator": "le nombolo akuyona eka-opharetha.",
     "error.pin_wrong": "i-PIN engalungile.",

@@ -156,6 +156,25 @@ def test_reschedule_keeps_the_assigned_operator(platform, world):
     assert outbox_rows(platform, "booking.rescheduled")
 
 
+def test_inside_the_fee_window_a_booking_cannot_be_moved_to_dodge_the_fee(platform, clock, world):
+    from core.booking.errors import TooLateToMoveError
+
+    view = _book(platform, world["consumer"])
+    uow = platform.uow()
+    with uow:
+        bookings.accept_offer(uow, world["op"])
+        uow.commit()
+    clock.set(TWO_PM - timedelta(minutes=10))
+    with uow, pytest.raises(TooLateToMoveError):
+        bookings.reschedule_booking(uow, world["consumer"], view.ref, TWO_PM + timedelta(hours=3))
+    with uow:
+        assert bookings.cancellation_quote(uow, world["consumer"], view.ref) == 5_000
+        start = uow.session.execute(
+            text("select start_at from bookings where ref = :r"), {"r": view.ref}
+        ).scalar_one()
+    assert start == TWO_PM
+
+
 def test_hours_exceptions_close_a_day_or_change_its_hours(platform, world):
     from datetime import date, time
 
