@@ -178,8 +178,12 @@ def generate_due(uow: UnitOfWork) -> int:
     total = 0
     for series in uow.session.scalars(
         select(BookingSeries).where(BookingSeries.status == "active").with_for_update()
-    ):
-        total += len(generate_for_series(uow, series))
+    ).all():
+        try:
+            with uow.session.begin_nested():  # one broken series must not stop the others
+                total += len(generate_for_series(uow, series))
+        except Exception:  # noqa: BLE001 - logged; that series is tried again tomorrow
+            log.exception("series %s: generation failed", series.id)
     return total
 
 
@@ -201,9 +205,11 @@ def ensure_series_job(uow: UnitOfWork) -> None:
 
 @job_handler(SERIES_JOB)
 def run_series_generation(uow: UnitOfWork, payload: dict[str, Any]) -> None:
+    with uow:  # tomorrow's run first, in its own transaction: a failure today must not end it
+        ensure_series_job(uow)
+        uow.commit()
     with uow:
         made = generate_due(uow)
-        ensure_series_job(uow)
         uow.commit()
     log.info("series generation booked %s occurrences", made)
 
