@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 CAPACITY_MAX = 20
 JOBS_LIST_BUDGET = 120  # characters of "K7Q4 14:00 Sandton; ..." in the JOBS reply
-ERROR_TEMPLATES = {"not_found", "offer_gone", "illegal_transition", "not_operator"}
+ERROR_TEMPLATES = {"not_found", "offer_gone", "illegal_transition", "not_operator", "too_early"}
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zu": "Yi-opharetha yomsebenzi {ref} kuphela engakwenza lokho.",
         "af": "Net die operateur van werk {ref} kan dit doen.",
     },
+    "sms.error.too_early": {
+        "en": "Job {ref} has not started yet. Send ARRIVED or DONE from an hour before its time.",
+        "zu": "Umsebenzi {ref} awukaqali. Thumela ARRIVED noma DONE kusukela ehoreni ngaphambili.",
+        "af": "Werk {ref} het nog nie begin nie. Stuur ARRIVED of DONE vanaf 'n uur voor die tyd.",
+    },
     "sms.error.other": {
         "en": "Kerbside: that did not work for {ref}. Reply HELP for options.",
         "zu": "Kerbside: lokho akusebenzanga ku-{ref}. Phendula HELP.",

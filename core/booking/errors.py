@@ -43,6 +43,12 @@ class IllegalTransitionError(BookingError):
     code = "illegal_transition"
 
 
+class TooEarlyError(BookingError):
+    """Arrived or done more than an hour before the booked start."""
+
+    code = "too_early"
+
+
 class TooLateToMoveError(BookingError):
     """Inside the fee window a booking can no longer be moved, only cancelled (with the fee):
     otherwise moving it first would dodge the cancellation fee."""

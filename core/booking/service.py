@@ -25,6 +25,7 @@ from .errors import (
     InvalidRequestError,
     NoLongerAvailableError,
     NotFoundError,
+    TooEarlyError,
     TooLateToMoveError,
 )
 from .messages import rand
@@ -233,8 +234,19 @@ def mark_en_route(
     return booking_view(uow, booking)
 
 
+# An operator may arrive (and so finish) at most this long before the booked start. Without a
+# limit a job could be marked done, and earned, days before it happened.
+EARLIEST_ARRIVAL = timedelta(minutes=60)
+
+
+def _not_too_early(uow: UnitOfWork, booking: Booking) -> None:
+    if uow.now() < booking.start_at - EARLIEST_ARRIVAL:
+        raise TooEarlyError(f"{booking.ref} starts at {booking.start_at.isoformat()}")
+
+
 def mark_arrived(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
     booking = _booking_for(uow, operator_person_id, ref, role="operator")
+    _not_too_early(uow, booking)
     lifecycle.walk_to(uow, booking, BookingStatus.ARRIVED, "operator", operator_person_id)
     _notify_consumer(uow, booking, "booking.arrived")
     return booking_view(uow, booking)
@@ -243,6 +255,7 @@ def mark_arrived(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingV
 def complete_job(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
     """Completed, walking through arrived/in_progress when the operator skipped reporting them."""
     booking = _booking_for(uow, operator_person_id, ref, role="operator")
+    _not_too_early(uow, booking)
     lifecycle.walk_to(uow, booking, BookingStatus.COMPLETED, "operator", operator_person_id)
     booking.completed_at = uow.now()
     _notify_consumer(uow, booking, "booking.completed")

@@ -171,6 +171,7 @@ AF: dict[str, str] = {
     "error.offer_gone": "daardie aanbod is gesluit.",
     "error.illegal_transition": "daardie stap is nou nie moontlik nie.",
     "error.too_late_to_move": "te naby aan die begin om te skuif; jy kan nog kanselleer.",
+    "error.too_early": "daardie werk het nog nie begin nie.",
     "error.not_found": "ons kon nie daardie bespreking vind nie.",
     "error.not_operator": "hierdie nommer is nie 'n operateur nie.",
     "error.pin_wrong": "verkeerde PIN.",

@@ -170,6 +170,7 @@ EN: dict[str, str] = {
     "error.offer_gone": "that offer has closed.",
     "error.illegal_transition": "that step is not possible now.",
     "error.too_late_to_move": "too close to the start to move; you can still cancel.",
+    "error.too_early": "that job has not started yet.",
     "error.not_found": "we could not find that booking.",
     "error.not_operator": "this number is not an operator.",
     "error.pin_wrong": "wrong PIN.",

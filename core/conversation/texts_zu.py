@@ -174,6 +174,7 @@ ZU: dict[str, str] = {
     "error.offer_gone": "lokho okunikezwayo sekuvaliwe.",
     "error.illegal_transition": "lesi sinyathelo asikwazi ukwenzeka manje.",
     "error.too_late_to_move": "sekusondele kakhulu ukuthi ishintshwe; usengayikhansela.",
+    "error.too_early": "lowo msebenzi awukaqali.",
     "error.not_found": "asikutholanga lokho kubhuka.",
     "error.not_operator": "le nombolo akuyona eka-opharetha.",
     "error.pin_wrong": "i-PIN engalungile.",

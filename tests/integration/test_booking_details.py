@@ -45,6 +45,7 @@ def test_no_show_and_day_views(platform, world):
     uow = platform.uow()
     with uow:
         bookings.accept_offer(uow, op)
+        platform.clock.set(TWO_PM)
         bookings.mark_arrived(uow, op, view.ref)
         assert bookings.mark_no_show(uow, op, view.ref).status == "no_show"
         uow.commit()

@@ -66,6 +66,7 @@ def test_slots_price_and_booking_happy_path(platform, world):
         accepted = bookings.accept_offer(uow, op, view.ref.lower())
         uow.commit()
     assert accepted.status == "accepted" and accepted.operator_name == "Operator 1"
+    platform.clock.set(TWO_PM - timedelta(minutes=20))  # on the day, on the way
     with uow:
         assert bookings.mark_en_route(uow, op, view.ref, eta_minutes=12).eta_minutes == 12
         assert bookings.complete_job(uow, op, view.ref).status == "completed"
@@ -154,6 +155,24 @@ def test_reschedule_keeps_the_assigned_operator(platform, world):
         uow.commit()
     assert moved.start == TWO_PM + timedelta(days=1) and moved.operator_person_id == world["op"]
     assert outbox_rows(platform, "booking.rescheduled")
+
+
+def test_a_job_cannot_be_done_long_before_its_time(platform, clock, world):
+    """DONE the moment a job for this afternoon is accepted would be earnings for nothing."""
+    from core.booking.errors import TooEarlyError
+
+    view = _book(platform, world["consumer"])
+    uow = platform.uow()
+    with uow:
+        bookings.accept_offer(uow, world["op"])
+        uow.commit()
+    for action in (bookings.mark_arrived, bookings.complete_job):
+        with uow, pytest.raises(TooEarlyError):
+            action(uow, world["op"], view.ref)
+    clock.set(TWO_PM - timedelta(minutes=45))  # arriving a little early is fine
+    with uow:
+        assert bookings.complete_job(uow, world["op"], view.ref).status == "completed"
+        uow.commit()
 
 
 def test_inside_the_fee_window_a_booking_cannot_be_moved_to_dodge_the_fee(platform, clock, world):
