@@ -31,7 +31,10 @@ class Settings:
     timezone: str = "Africa/Johannesburg"
     log_level: str = "INFO"
     log_json: bool = True
-    metrics_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: add up all gunicorn workers
+    metrics_dir: str | None = None
+    # Keys the digests kept of USSD inputs. Required with a real gateway; a development platform
+    # gets one generated under var/ (kerbside.embedded.local_secret).
+    secret_key: str | None = None  # PROMETHEUS_MULTIPROC_DIR: add up all gunicorn workers
 
     sms_provider: str = "console"
     sms_fallback_provider: str | None = None
@@ -87,6 +90,12 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def secret_bytes(self) -> bytes:
+        if not self.secret_key:
+            raise ConfigError("SECRET_KEY: not set")
+        return self.secret_key.encode()
 
     @property
     def webhooks_may_be_unauthenticated(self) -> bool:
@@ -167,6 +176,11 @@ class Settings:
                     "are unsigned, so set a secret token and put ?token=... in the callback URLs"
                 )
 
+        if sms_provider != "console" and not get("SECRET_KEY"):
+            raise ConfigError(
+                "SECRET_KEY: a real SMS gateway is configured; set a long random secret "
+                "(it keys the digests kept of USSD input, PINs included)"
+            )
         senders = tuple(
             s.strip() for s in (get("SMS_SENDER_NUMBERS") or "").split(",") if s.strip()
         )
@@ -181,6 +195,7 @@ class Settings:
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
             log_json=(get("LOG_FORMAT") or "json").lower() == "json",
             metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
+            secret_key=get("SECRET_KEY"),
             sms_provider=sms_provider or "console",
             sms_fallback_provider=fallback,
             sms_rate_per_second=number("SMS_RATE_PER_SECOND", 30.0, float),

@@ -106,6 +106,10 @@ def bootstrap(
 ) -> Platform:
     """Build the platform. Starts embedded servers for unset URLs; checks both servers answer."""
     settings = settings or Settings.from_env()
+    if settings.secret_key is None:
+        from .embedded import local_secret
+
+        settings = settings.replace(secret_key=local_secret(settings.var_dir))
     if settings.embedded:
         from . import embedded
 

@@ -130,6 +130,21 @@ def _answers(socket_path: Path) -> bool:
         probe.close()
 
 
+def local_secret(var_dir: Path) -> str:
+    """A development platform's SECRET_KEY: made once, kept in var/ (mode 0600), shared by every
+    process of that platform. Production sets SECRET_KEY instead."""
+    import os
+    import secrets
+
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def resolve(settings: Settings) -> Settings:
     """Return settings whose URLs point at real servers, starting embedded ones where unset."""
     changes: dict[str, str] = {}

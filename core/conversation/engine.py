@@ -187,7 +187,12 @@ def _converse(
         uow.session.flush()
         row = None
     fresh = row is not None and now - row.updated_at <= timedelta(seconds=idle)
-    if row is not None and fresh and channel == "ussd" and row.last_text == fingerprint(text):
+    if (
+        row is not None
+        and fresh
+        and channel == "ussd"
+        and row.last_text == fingerprint(text, uow.settings.secret_bytes)
+    ):
         # The gateway retried the latest hop (DESIGN.md 5): the same answer, nothing changes.
         return prompt_from(row.shown["prompt"])
     if row is not None and (row.ended_at is not None or not fresh):
@@ -200,7 +205,7 @@ def _converse(
         if row is None:
             if text:
                 notice = "notice.expired"
-        elif (new_input := input_after(row.last_text, text)) is None:
+        elif (new_input := input_after(row.last_text, text, uow.settings.secret_bytes)) is None:
             notice = "notice.start_again"
             log.info("ussd hop does not extend the session; fresh menu for %s", mask(phone))
     elif row is not None and text:
@@ -268,7 +273,7 @@ def _converse(
     else:
         secret = row.state in flow.states and flow[row.state].secret
         row.history = [*(row.history or []), "*" * len(new_input) if secret else new_input]
-    row.last_text = fingerprint(text) if channel == "ussd" else ""
+    row.last_text = fingerprint(text, uow.settings.secret_bytes) if channel == "ussd" else ""
     row.state, row.stack, row.data, row.shown = state.name, stack, ctx.data, shown
     row.language, row.hops, row.updated_at = ctx.language, row.hops + 1, now
     if prompt.final:

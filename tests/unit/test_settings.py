@@ -35,6 +35,10 @@ def test_database_urls_always_use_psycopg3(url, expected):
         ({"SMS_PROVIDER": "twilio"}, "TWILIO_ACCOUNT_SID"),
         ({"SMS_PROVIDER": "africastalking"}, "AT_API_KEY"),
         ({"SMS_PROVIDER": "africastalking", "AT_API_KEY": "k"}, "AT_WEBHOOK_TOKEN"),
+        (
+            {"SMS_PROVIDER": "twilio", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"},
+            "SECRET_KEY",
+        ),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"OFFER_TIMEOUT_SECONDS": "two minutes"}, "OFFER_TIMEOUT_SECONDS"),
     ],

@@ -15,22 +15,34 @@ from core.notify.encoding import is_gsm7
 from .fakes import LongReads
 from .test_screens import _ctx
 
+KEY = b"test secret key"
+
 
 def test_input_after_accepts_only_one_more_input():
-    first = fingerprint("")
-    assert input_after(first, "1") == "1"
-    assert input_after(first, "") is None
-    two = fingerprint("1*2")
-    assert input_after(two, "1*2*Sandton") == "Sandton"
-    assert input_after(two, "1*2*") == ""  # an empty hop: the screen says so
-    assert input_after(two, "1*2") is None  # the same text is a retry, handled before
-    assert input_after(two, "1*3*4") is None  # not a continuation
-    assert input_after(two, "2*1*4") is None  # reordered
-    assert input_after(two, "1") is None  # an older hop
+    first = fingerprint("", KEY)
+    assert input_after(first, "1", KEY) == "1"
+    assert input_after(first, "", KEY) is None
+    two = fingerprint("1*2", KEY)
+    assert input_after(two, "1*2*Sandton", KEY) == "Sandton"
+    assert input_after(two, "1*2*", KEY) == ""  # an empty hop: the screen says so
+    assert input_after(two, "1*2", KEY) is None  # the same text is a retry, handled before
+    assert input_after(two, "1*3*4", KEY) is None  # not a continuation
+    assert input_after(two, "2*1*4", KEY) is None  # reordered
+    assert input_after(two, "1", KEY) is None  # an older hop
 
 
 def test_fingerprint_keeps_no_input():
-    assert "40721" not in fingerprint("2*40721") and fingerprint("2*40721").startswith("7:")
+    kept = fingerprint("2*40721", KEY)
+    assert "40721" not in kept and kept.startswith("7:")
+
+
+def test_a_pin_cannot_be_found_by_hashing_every_pin_without_the_key():
+    """Without the server's key, trying all 10^5 PINs against the stored digest finds nothing."""
+    import hashlib
+
+    kept = fingerprint("2*40721", KEY).split(":")[1]
+    assert kept != hashlib.sha256(b"2*40721").hexdigest()
+    assert kept != fingerprint("2*40721", b"another key").split(":")[1]
 
 
 def test_parse_clock():
