@@ -150,8 +150,8 @@ def resolve(settings: Settings) -> Settings:
     changes: dict[str, str] = {}
     if settings.database_url is None:
         changes["database_url"] = start_postgres(settings.var_dir)
-        log.info("embedded PostgreSQL started under %s", settings.var_dir / "postgres")
+        log.debug("embedded PostgreSQL started under %s", settings.var_dir / "postgres")
     if settings.redis_url is None:
         changes["redis_url"] = start_redis(settings.var_dir)
-        log.info("embedded Redis started under %s", settings.var_dir)
+        log.debug("embedded Redis started under %s", settings.var_dir)
     return settings.replace(**changes) if changes else settings
