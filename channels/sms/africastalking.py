@@ -18,6 +18,8 @@ from core.outbox.model import MessageStatus
 from core.outbox.ports import Accepted, GatewayError
 from core.settings import Settings
 
+from .unreachable import unreachable
+
 # Delivery-report status -> ours. Success, Rejected, Failed and Expired are final.
 AT_STATUS: dict[str, MessageStatus] = {
     "Sent": MessageStatus.SENT,
@@ -58,11 +60,7 @@ class AfricasTalkingGateway:
         except AfricasTalkingException as err:
             raise GatewayError(f"africastalking refused: {str(err)[:200]}", code="http") from None
         except requests.RequestException as err:
-            raise GatewayError(
-                f"africastalking unreachable: {type(err).__name__}",
-                code="network",
-                maybe_sent=not isinstance(err, requests.ConnectionError),
-            ) from None
+            raise unreachable("africastalking", err) from None
         except ValueError as err:  # the SDK validates the number before sending
             raise GatewayError(str(err)[:200], code="invalid_number", permanent=True) from None
         if isinstance(response, str):  # the SDK returns text unless the type is exactly JSON

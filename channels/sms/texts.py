@@ -23,11 +23,6 @@ LONGEST_PARAMS = {
     "when": "Thu 27 Nov 14:00",
     "state": "finding operator",
     "language": "Afrikaans",
-    "code": "483920",
-    "minutes": "10",
-    "amount": "R1234.50",
-    "plan": "Gold Family Plan",
-    "date": "Thu 27 Nov",
 }
 
 TEXTS: dict[str, dict[str, str]] = {

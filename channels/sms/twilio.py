@@ -17,6 +17,8 @@ from core.outbox.model import MessageStatus
 from core.outbox.ports import Accepted, GatewayError
 from core.settings import Settings
 
+from .unreachable import unreachable
+
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it logs every request
 
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
@@ -74,11 +76,7 @@ class TwilioGateway:
                 opted_out=code in OPTED_OUT_CODES,
             ) from None
         except requests.RequestException as err:
-            raise GatewayError(
-                f"twilio unreachable: {type(err).__name__}",
-                code="network",
-                maybe_sent=not isinstance(err, requests.ConnectionError),
-            ) from None
+            raise unreachable("twilio", err) from None
         status = TWILIO_STATUS.get(message.status or "queued", MessageStatus.QUEUED)
         if status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
             status = MessageStatus.QUEUED  # a final status comes with the status callback
