@@ -34,16 +34,9 @@ def _many_consumers(platform, count):
         return [p.id for p in people]
 
 
-def test_200_requests_for_the_last_unit_make_exactly_one_booking(platform, wide_platform):
-    catalogue(platform)
-    op = operator(platform, 1, concurrent=2, daily=500)
-    first = consumer(platform, 1)
-    uow = platform.uow()
-    with uow:  # one unit of two is already taken
-        bookings.request_booking(uow, first, "full_valet", *SANDTON, "Sandton", TWO_PM,
-                                 idempotency_key="first")  # fmt: skip
-        uow.commit()
-    racers = _many_consumers(platform, 200)
+def _race_for_two_pm(wide_platform, racers):
+    """Every racer asks for a full valet at Sandton at 14:00 at once, each on its own
+    connection. Returns the booking id of each winner and the error code of each loser."""
 
     def attempt(consumer_id):
         uow = wide_platform.uow()
@@ -59,7 +52,21 @@ def test_200_requests_for_the_last_unit_make_exactly_one_booking(platform, wide_
             return err.code
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        results = list(pool.map(attempt, racers))
+        return list(pool.map(attempt, racers))
+
+
+def test_200_requests_for_the_last_unit_make_exactly_one_booking(platform, wide_platform):
+    catalogue(platform)
+    op = operator(platform, 1, concurrent=2, daily=500)
+    first = consumer(platform, 1)
+    uow = platform.uow()
+    with uow:  # one unit of two is already taken
+        bookings.request_booking(uow, first, "full_valet", *SANDTON, "Sandton", TWO_PM,
+                                 idempotency_key="first")  # fmt: skip
+        uow.commit()
+    racers = _many_consumers(platform, 200)
+
+    results = _race_for_two_pm(wide_platform, racers)
 
     winners = [r for r in results if isinstance(r, int)]
     assert len(winners) == 1
@@ -122,21 +129,7 @@ def test_100_requests_for_one_slot_fill_three_operators_and_no_more(platform, wi
     ops = [operator(platform, n, concurrent=1, daily=50) for n in range(3)]
     racers = _many_consumers(platform, 100)
 
-    def attempt(consumer_id):
-        uow = wide_platform.uow()
-        try:
-            with uow:
-                view = bookings.request_booking(
-                    uow, consumer_id, "full_valet", *SANDTON, "Sandton", TWO_PM,
-                    idempotency_key=f"race-{consumer_id}",
-                )  # fmt: skip
-                uow.commit()
-                return view.id
-        except NoLongerAvailableError as err:
-            return err.code
-
-    with ThreadPoolExecutor(WORKERS) as pool:
-        results = list(pool.map(attempt, racers))
+    results = _race_for_two_pm(wide_platform, racers)
 
     assert len([r for r in results if isinstance(r, int)]) == 3
     assert results.count("no_longer_available") == 97
