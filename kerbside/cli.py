@@ -76,13 +76,24 @@ def db_upgrade() -> None:
 @clean_errors
 def seed(demo: bool) -> None:
     """Load reference data (and, with --demo, demo people)."""
-    from .seed import seed_demo, seed_reference
+    from .seed import (
+        WALK_CONSUMER,
+        WALK_OPERATOR,
+        demo_people,
+        people_table,
+        seed_demo,
+        seed_reference,
+    )
 
     platform = start(migrate=True)
     counts = seed_reference(platform)
     if demo:
         counts.update(seed_demo(platform))
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
+    if demo:
+        click.echo(f"\nDemo people (the README's walk books as {WALK_CONSUMER}, the consumer,")
+        click.echo(f"and answers as {WALK_OPERATOR}, the operator serving Sandton):")
+        click.echo(people_table(demo_people()))
 
 
 @main.command()
@@ -233,6 +244,26 @@ def reset_pin(number: str) -> None:
     click.echo(f"PIN cleared for {mask(phone)}")
 
 
+def phone_option(settings: Settings, value: str, option: str) -> str:
+    """E.164 for a number given on the command line, or one line on stderr and exit 2."""
+    import phonenumbers
+
+    from core.accounts.phones import InvalidPhoneError, to_e164
+
+    try:
+        number = to_e164(value, settings.default_region)
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
+    except InvalidPhoneError:
+        pass
+    click.echo(
+        f"kerbside: {option}: not a phone number: {value!r} "
+        "(give +27821234567 or a local number such as 0821234567)",
+        err=True,
+    )
+    sys.exit(2)
+
+
 @main.command()
 @click.option(
     "--phone", default="+27825550102", show_default=True, help="Caller's number (a demo consumer)."
@@ -242,12 +273,13 @@ def reset_pin(number: str) -> None:
 @clean_errors
 def dial(phone: str, url: str, token: str | None) -> None:
     """A phone in the terminal: walk the USSD menus of a running platform."""
-    from .dial import DialError, run_dial
+    from .dial import PlatformError, run_dial
 
     settings = Settings.from_env()
+    phone = phone_option(settings, phone, "--phone")
     try:
         run_dial(url, phone, settings.ussd_service_code, token or settings.at_webhook_token)
-    except DialError as err:
+    except PlatformError as err:
         click.echo(f"kerbside: {err}", err=True)
         sys.exit(1)
 
@@ -265,6 +297,41 @@ def dispatch_rebuild_index() -> None:
 
     platform = start()
     click.echo(f"indexed {rebuild_index(platform.uow())} online operators")
+
+
+@main.command()
+@click.option("--from", "sender", required=True, help="The texting phone: +27... or 0...")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="Platform URL.")
+@click.option("--wait", default=5.0, show_default=True, help="Seconds to wait for a reply.")
+@click.argument("text")
+@clean_errors
+def sms(sender: str, url: str, wait: float, text: str) -> None:
+    """Text the running platform as the configured provider would; print the replies."""
+    from core.outbox.queries import recent_messages
+
+    from .dial import PlatformError, post_form
+    from .sms import inbound_request, wait_for_replies
+
+    settings = Settings.from_env()
+    sender = phone_option(settings, sender, "--from")
+    platform = start()
+    seen = {m.id for m in recent_messages(platform.uow(), to=sender, limit=50)}
+    request = inbound_request(settings, sender, text)
+    try:
+        post_form(url.rstrip("/") + request.path, request.form, request.headers)
+    except PlatformError as err:
+        click.echo(f"kerbside: {err}", err=True)
+        sys.exit(1)
+
+    def since() -> list[str]:
+        found = recent_messages(platform.uow(), to=sender, limit=50)
+        return [m.body for m in reversed(found) if m.id not in seen]
+
+    replies = wait_for_replies(since, wait)
+    if not replies:
+        click.echo(f"kerbside: no reply within {wait:g} s", err=True)
+        return
+    click.echo("\n\n".join(replies))
 
 
 if __name__ == "__main__":

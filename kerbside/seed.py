@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 
 from sqlalchemy import select
@@ -73,6 +74,79 @@ CONSUMERS = [
     ("+27825550106", "Zinhle Majola", "zu"),
 ]
 
+# The README's walk books as the first consumer and answers as the first operator; the first
+# operator speaks English and serves Sandton, where the walk books (docs/decisions.md T12).
+WALK_CONSUMER = "+27825550102"
+WALK_OPERATOR = "+27725550000"
+WALK_SUBURB = "Sandton"
+LANGUAGES = ("en", "zu", "af")
+
+
+@dataclass(frozen=True)
+class DemoOperator:
+    n: int
+    phone: str
+    name: str
+    language: str
+    suburb: str
+    city: str
+    lat: float
+    lon: float
+
+    @property
+    def online(self) -> bool:
+        return self.n % 7 != 6
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """One row of the demo people table (`kerbside seed --demo` prints it, README shows it)."""
+
+    phone: str
+    name: str
+    role: str
+    language: str
+    suburb: str
+
+    def cells(self) -> tuple[str, str, str, str, str]:
+        return (self.phone, self.name, self.role, self.language, self.suburb)
+
+
+def demo_operators() -> list[DemoOperator]:
+    return [
+        DemoOperator(n, f"+2772555{n:04d}", name, LANGUAGES[n % 3], suburb, city, lat, lon)
+        for n, ((suburb, city, lat, lon), name) in enumerate(
+            zip(SUBURBS, OPERATOR_NAMES, strict=True)
+        )
+    ]
+
+
+def demo_people() -> list[DemoPerson]:
+    consumers = [DemoPerson(phone, name, "consumer", language, "-")
+                 for phone, name, language in CONSUMERS]  # fmt: skip
+    operators = [
+        DemoPerson(o.phone, o.name, "operator" if o.online else "operator, offline", o.language,
+                   f"{o.suburb}, {o.city}")
+        for o in demo_operators()
+    ]  # fmt: skip
+    return consumers + operators
+
+
+HEADER = ("number", "name", "role", "language", "suburb")
+
+
+def people_table(people: list[DemoPerson]) -> str:
+    """A Markdown table, padded so that it also reads well in a terminal."""
+    rows = [HEADER, *(p.cells() for p in people)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "| " + " | ".join("-" * w for w in widths) + " |"
+    return "\n".join([line(HEADER), rule, *(line(r) for r in rows[1:])])
+
+
 WEEKDAY_HOURS = (time(7, 0), time(18, 0))
 SATURDAY_HOURS = (time(8, 0), time(15, 0))
 
@@ -105,15 +179,12 @@ def seed_demo(platform: Platform) -> dict[str, int]:
     seed_reference(platform)
     uow = platform.uow()
     with uow:
-        for n, ((suburb, city, lat, lon), name) in enumerate(
-            zip(SUBURBS, OPERATOR_NAMES, strict=True)
-        ):
-            phone = f"+2772555{n:04d}"
-            language = ("zu", "en", "af")[n % 3]
-            person_id = _person(uow, phone, name, language, operator=True)
+        for op in demo_operators():
+            n, name = op.n, op.name
+            person_id = _person(uow, op.phone, name, op.language, operator=True)
             ops.register_operator(
-                uow, person_id, f"{name.split()[0]}'s {city} Wash", lat, lon,
-                radius_km=12.0 + (n % 4) * 3, area=suburb,
+                uow, person_id, f"{name.split()[0]}'s {op.city} Wash", op.lat, op.lon,
+                radius_km=12.0 + (n % 4) * 3, area=op.suburb,
                 concurrent=1 + n % 2, daily=6 + n % 5,
             )  # fmt: skip
             for k, (code, _name, _minutes, low, high) in enumerate(SERVICES):
@@ -128,7 +199,7 @@ def seed_demo(platform: Platform) -> dict[str, int]:
             ops.set_working_hours(uow, person_id, 5, *SATURDAY_HOURS)
             ops.set_working_hours(uow, person_id, 6, *((time(9, 0), time(13, 0)) if n % 4 == 0
                                                      else (None, None)))  # fmt: skip
-            ops.set_online(uow, person_id, n % 7 != 6)
+            ops.set_online(uow, person_id, op.online)
         for phone, name, language in CONSUMERS:
             _person(uow, phone, name, language, operator=False)
         uow.commit()

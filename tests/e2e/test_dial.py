@@ -1,23 +1,26 @@
 """`kerbside dial` walks the menus of a live server, driven by piped stdin."""
 
-import threading
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
 from kerbside.cli import main
 from tests import booking_helpers as seed
+from tests.conftest import ROOT
+from tests.e2e.live import serve
 
 
 @pytest.fixture
 def live_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
 
 
 def test_dial_books_with_piped_input(platform, live_url):
@@ -29,10 +32,11 @@ def test_dial_books_with_piped_input(platform, live_url):
     )
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "--- dialling *120*5372# as 0820000001 ---\nKerbside\n1. Book a service" in out
+    assert "--- dialling *120*5372# as +27820000001 ---\nKerbside\n1. Book a service" in out
     assert "> Sandton\nChoose your area:\n1. Sandton, Johannesburg" in out
     assert "Booked! Ref " in out and "--- session ended" in out
-    assert out.rstrip().endswith("0 Back 00 Menu") and "My bookings:\n1. " in out
+    assert re.search(r"0 Back 00 Menu\n\(\d+ of 182 characters\)\n> $", out)
+    assert "My bookings:\n1. " in out
 
 
 def test_dial_says_when_the_platform_is_unreachable():
@@ -42,12 +46,6 @@ def test_dial_says_when_the_platform_is_unreachable():
 
 
 def test_dial_as_a_process_with_piped_stdin(platform, live_url):
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [
@@ -69,6 +67,59 @@ def test_dial_as_a_process_with_piped_stdin(platform, live_url):
     )
     assert result.returncode == 0, result.stderr
     assert "Points: 0\n1. History\n2. Redeem" in result.stdout
-    assert result.stdout.rstrip().endswith(
-        "No points yet. You earn points with every booking.\n0 Back 00 Menu"
+    assert result.stdout.endswith(
+        "No points yet. You earn points with every booking.\n0 Back 00 Menu\n"
+        "(69 of 182 characters)\n> \n"
     )
+
+
+def test_each_screen_is_shown_with_its_length(platform, live_url):
+    seed.catalogue(platform)
+    result = CliRunner().invoke(main, ["dial", "--url", live_url], input="1\n")
+    screens = re.findall(r"(?:---\n|> \d*\n)(.*?)\n\((\d+) of 182 characters\)", result.output,
+                         re.S)  # fmt: skip
+    assert [body.split("\n")[0] for body, _ in screens] == ["Kerbside", "Choose a service:"]
+    # The length counted is the whole reply the phone receives, "CON " included.
+    assert all(int(length) == len("CON " + body) for body, length in screens)
+
+
+@pytest.mark.parametrize("number", ["hello", "0800", "+1 555"])
+def test_a_bad_phone_is_one_line_and_exit_2(number):
+    result = CliRunner().invoke(main, ["dial", "--phone", number, "--url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("kerbside: --phone: not a phone number")
+    assert result.stderr.count("\n") == 1
+
+
+def _read_until(fd: int, wanted: bytes, seconds: float = 30.0) -> bytes:
+    seen, deadline = b"", time.monotonic() + seconds
+    while wanted not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    return seen
+
+
+def test_at_a_terminal_there_is_a_prompt_and_input_is_shown_once(platform, live_url):
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    dial = subprocess.Popen(
+        [sys.executable, "-m", "kerbside.cli", "dial", "--url", live_url],
+        stdin=follower, stdout=follower, stderr=follower, cwd=ROOT, env=env,
+    )  # fmt: skip
+    os.close(follower)
+    try:
+        first = _read_until(leader, b"characters)\r\n> ")
+        assert first.endswith(b"7. Become an operator\r\n(113 of 182 characters)\r\n> ")
+        os.write(leader, b"3\n")  # the terminal itself echoes what is typed
+        second = _read_until(leader, b"characters)\r\n> ")
+        assert second.startswith(b"3\r\nPoints: 0\r\n")  # no "> 3" line after the typed "3"
+        os.write(leader, b"\x04")  # Ctrl-D hangs up
+        assert dial.wait(timeout=30) == 0
+    finally:
+        if dial.poll() is None:
+            dial.kill()
+        os.close(leader)
