@@ -1,8 +1,6 @@
 """The platform as an operator runs it: real `kerbside` processes against the test servers."""
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,22 +11,7 @@ from sqlalchemy import select
 from channels.sms.console import ConsoleInbox
 from core.notify.service import send_sms
 from tests.conftest import ROOT
-
-
-def _env(platform):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        DATABASE_URL=platform.settings.database_url,
-        REDIS_URL=platform.settings.redis_url,
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.e2e.live import free_port, process_env
 
 
 def test_worker_process_delivers_what_the_web_side_queued(platform, uow):
@@ -38,7 +21,7 @@ def test_worker_process_delivers_what_the_web_side_queued(platform, uow):
     result = subprocess.run(
         [sys.executable, "-m", "kerbside.cli", "worker", "--burst"],
         cwd=ROOT,
-        env=_env(platform),
+        env=process_env(platform),
         capture_output=True,
         text=True,
         timeout=120,
@@ -50,11 +33,11 @@ def test_worker_process_delivers_what_the_web_side_queued(platform, uow):
 
 
 def test_up_serves_healthz_and_ctrl_c_stops_every_process(platform):
-    port = _free_port()
+    port = free_port()
     up = subprocess.Popen(
         [sys.executable, "-m", "kerbside.cli", "up", "--port", str(port), "--workers", "1"],
         cwd=ROOT,
-        env=_env(platform),
+        env=process_env(platform),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
