@@ -10,6 +10,7 @@ AF: dict[str, str] = {
     "notice.pin_format": "'n PIN is 4 of 5 syfers.",
     "notice.pin_mismatch": "Die PINs was nie dieselfde nie.",
     "notice.pin_wrong": "Verkeerde PIN.",
+    "notice.no_back": "Dit is die eerste skerm. Druk Kanselleer of lui af om uit te gaan.",
     "notice.language_saved": "Taal gestoor.",
     "notice.area_short": "Tik ten minste 2 letters.",
     "notice.no_area": "Geen area pas by {query} nie.",

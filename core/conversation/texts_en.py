@@ -10,6 +10,7 @@ EN: dict[str, str] = {
     "notice.pin_format": "A PIN is 4 or 5 digits.",
     "notice.pin_mismatch": "The PINs did not match.",
     "notice.pin_wrong": "Wrong PIN.",
+    "notice.no_back": "This is the first screen. To leave, press Cancel or hang up.",
     "notice.language_saved": "Language saved.",
     "notice.area_short": "Type at least 2 letters.",
     "notice.no_area": "No area matches {query}.",

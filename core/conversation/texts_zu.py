@@ -10,6 +10,7 @@ ZU: dict[str, str] = {
     "notice.pin_format": "I-PIN yizinombolo ezi-4 noma ezi-5.",
     "notice.pin_mismatch": "Ama-PIN awafani.",
     "notice.pin_wrong": "I-PIN engalungile.",
+    "notice.no_back": "Lesi yisikrini sokuqala. Ukuze uphume, cindezela u-Cancel noma uvale.",
     "notice.language_saved": "Ulimi lugciniwe.",
     "notice.area_short": "Thayipha okungenani izinhlamvu ezi-2.",
     "notice.no_area": "Ayikho indawo efana no-{query}.",
