@@ -86,6 +86,8 @@ class Settings:
 
     pin_max_attempts: int = 5
     pin_lock_minutes: int = 15
+    # Whom an operator calls about a forgotten or locked PIN (E.164; shown in national format).
+    support_number: str = "+27105005372"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -131,6 +133,18 @@ class Settings:
             if value < 0:
                 raise ConfigError(f"{name}: must not be negative, got {raw!r}")
             return value
+
+        def phone(name: str, default: str) -> str:
+            from core.accounts.phones import is_valid_number
+
+            raw = get(name)
+            if raw is None:
+                return default
+            region = (get("DEFAULT_REGION") or "ZA").upper()
+            valid = is_valid_number(raw, region)
+            if valid is None:
+                raise ConfigError(f"{name}: expected a phone number such as 010 500 5372")
+            return valid
 
         def provider(name: str, default: str | None) -> str | None:
             value = (get(name) or default or "").lower() or None
@@ -223,6 +237,7 @@ class Settings:
             booking_horizon_days=number("BOOKING_HORIZON_DAYS", 30),
             commission_percent=number("COMMISSION_PERCENT", 15),
             sms_session_idle_seconds=number("SMS_SESSION_IDLE_SECONDS", 1800),
+            support_number=phone("SUPPORT_NUMBER", defaults.support_number),
             sms_cost_cents={
                 "console": 0,
                 "twilio": number("SMS_COST_TWILIO_CENTS", 65),

@@ -15,15 +15,16 @@ from typing import Any
 
 from core.accounts.consent import opt_in, opt_out, remember_number
 from core.accounts.model import Person
+from core.conversation.display import cut, day_time
 from core.db import UnitOfWork
 
 from .keywords import Keyword
-from .texts import state_word
+from .texts import more_word, state_word
 
 log = logging.getLogger(__name__)
 
 CAPACITY_MAX = 20
-JOBS_LIST_BUDGET = 120  # characters of "K7Q4 14:00 Sandton; ..." in the JOBS reply
+JOBS_LIST_BUDGET = 120  # characters of "K7Q4 Fri 14:00 Sandton; ... +2 more" in the JOBS reply
 ERROR_TEMPLATES = {"not_found", "offer_gone", "illegal_transition", "not_operator", "too_early"}
 
 
@@ -184,19 +185,24 @@ def _capacity(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None
 
 
 def _jobs(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    jobs = _booking().operator_jobs(uow, person.id)
+    """The accepted jobs of the week ahead, as many as fit one segment, then "+N more"."""
+    jobs = _booking().upcoming_jobs(uow, person.id)
     if not jobs:
         return Reply("sms.op.no_jobs")
-    tz = uow.settings.tz
-    items = [f"{j.ref} {j.start.astimezone(tz):%H:%M} {(j.place_name or '')[:14]}" for j in jobs]
-    text = ""
-    for item in items:
-        candidate = f"{text}; {item}" if text else item
-        if len(candidate) > JOBS_LIST_BUDGET:
-            text += " ..."
-            break
-        text = candidate
-    return Reply("sms.op.jobs", {"count": len(jobs), "list": text})
+    tz, now, lang = uow.settings.tz, uow.now(), person.language
+    items = [f"{j.ref} {day_time(j.start, now, tz, lang)} {cut(j.place_name, 12)}" for j in jobs]
+    return Reply("sms.op.jobs", {"count": len(jobs), "list": fit_list(items, lang)})
+
+
+def fit_list(items: list[str], language: str, budget: int = JOBS_LIST_BUDGET) -> str:
+    """'a; b; c +2 more' with as many items as fit in `budget` characters (at least one)."""
+    for shown in range(len(items), 0, -1):
+        rest = len(items) - shown
+        more = f" {more_word(rest, language)}" if rest else ""
+        text = "; ".join(items[:shown]) + more
+        if len(text) <= budget or shown == 1:
+            return text
+    return ""
 
 
 def _earnings(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:

@@ -9,9 +9,8 @@ failover), never inline in the webhook answer (docs/decisions.md).
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -21,6 +20,7 @@ from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.booking.errors import BookingError
 from core.db import UnitOfWork
 from core.inbound.model import InboundRequest
+from core.inbound.text import has_control_characters, storable
 from core.notify.service import send_sms
 from core.ratings.service import RatingError
 
@@ -60,16 +60,13 @@ class Received:
     duplicate: bool = False
 
 
-def is_junk(body: str) -> bool:
-    """Binary or control characters (other than line breaks and tabs)."""
-    return any(
-        unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\r\n\t" for ch in body
-    )
+is_junk = has_control_characters
 
 
 def receive_sms(
     uow: UnitOfWork, guard: InboundGuard, message: InboundSms, response: StoredResponse
 ) -> Received:
+    message = replace(message, provider_ref=storable(message.provider_ref))  # kept: no NUL
     with uow:
         claimed = uow.session.execute(
             insert(InboundRequest)
@@ -144,7 +141,8 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
             answer = error_reply(err.code, keyword.ref)
             reply(answer.template, answer.params)
             return f"refused:{err.code}"
-        log.exception("inbound sms from %s failed", mask(phone))
+        # The class only: a database error's text would carry the message itself.
+        log.error("inbound sms from %s failed: %s", mask(phone), type(err).__name__)
         reply("sms.error.internal")
         return "error"
 

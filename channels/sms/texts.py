@@ -134,14 +134,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "af": "Stuur CAP en 'n getal van 1 tot 20, bv. CAP 2.",
     },
     "sms.op.jobs": {
-        "en": "Jobs today ({count}): {list}",
-        "zu": "Imisebenzi namuhla ({count}): {list}",
-        "af": "Werk vandag ({count}): {list}",
+        "en": "Jobs, next 7 days ({count}): {list}",
+        "zu": "Imisebenzi, izinsuku ezi-7 ({count}): {list}",
+        "af": "Werk, volgende 7 dae ({count}): {list}",
     },
     "sms.op.no_jobs": {
-        "en": "No jobs today yet. Reply ON to get offers.",
-        "zu": "Ayikho imisebenzi namuhla okwamanje. Phendula ON ukuthola imisebenzi.",
-        "af": "Nog geen werk vandag nie. Antwoord ON vir aanbiedinge.",
+        "en": "No jobs in the next 7 days. Reply ON to get offers.",
+        "zu": "Ayikho imisebenzi ezinsukwini ezi-7 ezizayo. Phendula ON ukuthola imisebenzi.",
+        "af": "Geen werk in die volgende 7 dae nie. Antwoord ON vir aanbiedinge.",
     },
     "sms.op.earnings": {
         "en": "Earnings: today {today} (jobs: {jobs}), this week {week}, this month {month}.",
@@ -240,6 +240,14 @@ STATE_WORDS: dict[str, dict[str, str]] = {
 LONGEST_PARAMS["state"] = max(
     (w for words in STATE_WORDS.values() for w in words.values()), key=len
 )
+
+
+# "+N more" after a list cut to fit one segment (the JOBS reply).
+MORE_WORDS = {"en": "+{n} more", "zu": "+{n} eminye", "af": "+{n} meer"}
+
+
+def more_word(count: int, language: str) -> str:
+    return MORE_WORDS.get(language, MORE_WORDS["en"]).format(n=count)
 
 
 def state_word(status: str, language: str) -> str:

@@ -15,6 +15,7 @@ from channels.africastalking_auth import token_ok
 from core.accounts.model import Person
 from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.conversation.engine import converse, failure_prompt, warm_up
+from core.inbound.text import storable
 from kerbside.bootstrap import Platform
 
 from .model import UssdSessionEvent
@@ -69,7 +70,7 @@ def ussd_event() -> Response:
     platform = _platform()
     if not token_ok(platform.settings, request):
         return Response("forbidden", status=403, mimetype="text/plain")
-    form = request.form
+    form = {storable(k): storable(v) for k, v in request.form.items()}  # stored: no NUL
     session_id = (form.get("sessionId") or "")[:120]
     if not session_id:
         return _reply("ignored")

@@ -25,6 +25,28 @@ def to_e164(raw: str, region: str = "ZA") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_valid_number(raw: str, region: str = "ZA") -> str | None:
+    """The E.164 form of a number that exists in the numbering plan (stricter than `to_e164`,
+    which takes any possible number from a gateway), else None."""
+    try:
+        number = phonenumbers.parse((raw or "").strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national(e164: str, region: str = "ZA") -> str:
+    """'+27105005372' -> '010 500 5372': a number as it is dialled from `region` (a foreign
+    number keeps its international prefix), for screens."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_out_of_country_calling_number(number, region)
+
+
 _PHONE = re.compile(r"\+?\d[\d ]{8,14}\d")
 
 

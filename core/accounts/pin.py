@@ -1,8 +1,13 @@
 """Operator PINs: stored salted and hashed (scrypt), locked after repeated wrong tries.
 
-`check_pin` writes the failure count in the caller's transaction, so a wrong try counts even
+`verify_pin` writes the failure count in the caller's transaction, so a wrong try counts even
 though nothing else in the hop happens. A locked PIN is not even compared (and does not extend
 the lock). `kerbside reset-pin NUMBER` clears the PIN, the count and the lock.
+
+Atomic under parallel guesses: the person row is locked FOR UPDATE and re-read before the count
+is looked at, and the lock is held until the caller's transaction ends, so guesses for one
+operator are compared one after another against the count the previous guess committed
+(docs/decisions.md T1).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import os
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
@@ -56,8 +61,31 @@ def is_locked(person: Person, now: datetime) -> bool:
     return person.pin_locked_until is not None and person.pin_locked_until > now
 
 
+def lock_person(uow: UnitOfWork, *where: ColumnElement[bool]) -> Person | None:
+    """The person row matching `where`, locked FOR UPDATE in the caller's transaction and read
+    afresh: without `populate_existing` the session hands back the copy it loaded earlier in
+    the hop, before the lock, and a count read from that copy is stale."""
+    return uow.session.scalar(
+        select(Person).where(*where).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def verify_pin(uow: UnitOfWork, person_id: int, pin: str) -> str:
+    """Check an operator's PIN under the row lock; 'ok', 'pin_wrong' or 'pin_locked'."""
+    person = lock_person(uow, Person.id == person_id)
+    if person is None:
+        return "pin_wrong"
+    return check_pin(person, pin, uow.now(), uow.settings)
+
+
+def tries_left(person: Person, settings: Settings) -> int:
+    """Wrong tries the person may still make before the PIN locks."""
+    return max(settings.pin_max_attempts - (person.pin_failed_attempts or 0), 0)
+
+
 def check_pin(person: Person, pin: str, now: datetime, settings: Settings) -> str:
-    """'ok', 'pin_wrong' or 'pin_locked'. Counts failures; locks after `pin_max_attempts`."""
+    """'ok', 'pin_wrong' or 'pin_locked'. Counts failures; locks after `pin_max_attempts`.
+    `person` must be locked and fresh (see `verify_pin`), or the count can be lost."""
     if is_locked(person, now):
         return "pin_locked"
     if person.pin_hash is not None and pin_matches(pin, person.pin_hash):
@@ -88,7 +116,7 @@ def reset_pin(person: Person) -> None:
 def reset_pin_for(uow: UnitOfWork, phone: str) -> bool:
     """Clear the PIN of the person with this E.164 number; False when there is none.
     Runs in the caller's transaction."""
-    person = uow.session.scalar(select(Person).where(Person.phone == phone).with_for_update())
+    person = lock_person(uow, Person.phone == phone)
     if person is None:
         return False
     reset_pin(person)

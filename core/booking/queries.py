@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
@@ -70,17 +70,43 @@ def operator_jobs(
     require_operator(uow, operator_person_id)
     day = day or uow.now().astimezone(uow.settings.tz).date()
     start, end = _local_day_bounds(uow, day)
+    kept = Booking.status.not_in([BookingStatus.CANCELLED, BookingStatus.EXPIRED])
+    return _operator_bookings(uow, operator_person_id, start, end, kept)
+
+
+def _operator_bookings(
+    uow: UnitOfWork, operator_id: int, start: datetime, end: datetime, status: ColumnElement[bool]
+) -> list[BookingView]:
     rows = uow.session.scalars(
         select(Booking)
         .where(
-            Booking.operator_id == operator_person_id,
+            Booking.operator_id == operator_id,
             Booking.start_at >= start,
             Booking.start_at < end,
-            Booking.status.not_in([BookingStatus.CANCELLED, BookingStatus.EXPIRED]),
+            status,
         )
         .order_by(Booking.start_at)
     )
     return [booking_view(uow, b) for b in rows]
+
+
+OPERATOR_OPEN_STATUSES = (
+    BookingStatus.ACCEPTED,
+    BookingStatus.EN_ROUTE,
+    BookingStatus.ARRIVED,
+    BookingStatus.IN_PROGRESS,
+)
+
+
+def upcoming_jobs(uow: UnitOfWork, operator_person_id: int, days: int = 7) -> list[BookingView]:
+    """The operator's accepted jobs not finished yet, starting today (Johannesburg) or on the
+    following `days - 1` days, by time. A job of this morning still open is included."""
+    require_operator(uow, operator_person_id)
+    today = uow.now().astimezone(uow.settings.tz).date()
+    start = _local_day_bounds(uow, today)[0]
+    end = _local_day_bounds(uow, today + timedelta(days=days))[0]
+    open_ = Booking.status.in_(OPERATOR_OPEN_STATUSES)
+    return _operator_bookings(uow, operator_person_id, start, end, open_)
 
 
 def open_offers(uow: UnitOfWork, operator_person_id: int) -> list[OfferView]:

@@ -46,6 +46,7 @@ from .queries import (
     open_offers,
     operator_earnings,
     operator_jobs,
+    upcoming_jobs,
 )
 from .refs import new_ref, normalise_ref
 from .views import BookingView
@@ -55,7 +56,7 @@ __all__ = [
     "customer_history", "decline_offer", "find_slots", "list_services", "mark_arrived",
     "mark_en_route", "mark_no_show", "open_offers", "operator_earnings", "operator_jobs",
     "operator_services", "request_booking", "reschedule_booking", "set_capacity", "set_online",
-    "set_service_price",
+    "set_service_price", "upcoming_jobs",
 ]  # fmt: skip
 
 REF_TRIES = 30

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from core.accounts import pin as pins
@@ -141,7 +140,7 @@ def run(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
 
 
 def _person(uow: UnitOfWork, person_id: int) -> Person:
-    person = uow.session.scalar(select(Person).where(Person.id == person_id).with_for_update())
+    person = pins.lock_person(uow, Person.id == person_id)
     assert person is not None
     return person
 
@@ -193,7 +192,7 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
             pins.set_pin(_person(uow, pid), command.pin_hash)
             ctx.pin_set = True
         case VerifyPin():
-            result = pins.check_pin(_person(uow, pid), command.pin, uow.now(), uow.settings)
+            result = pins.verify_pin(uow, pid, command.pin)
             return None if result == "ok" else result
         case RegisterOperatorInterest():
             uow.session.execute(

@@ -6,7 +6,7 @@ same thing. Times are shown in the platform time zone (Africa/Johannesburg)."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from core.notify.encoding import GSM7_BASIC
@@ -36,17 +36,30 @@ def cut(text: str | None, width: int = NAME_WIDTH) -> str:
     return plain if len(plain) <= width else plain[: width - 1].rstrip() + "."
 
 
+def _day_word(day: date, today: date, language: str) -> str | None:
+    if day == today:
+        return render_text("word.today", language)
+    if day == today + timedelta(days=1):
+        return render_text("word.tomorrow", language)
+    return None
+
+
 def when(moment: datetime, ctx: Any) -> str:
     """'Today 14:00', 'Tomorrow 09:30' or '27/11 14:00' in the platform time zone."""
     tz = ctx.settings.tz
     local = moment.astimezone(tz)
-    today = ctx.now().astimezone(tz).date()
-    clock = local.strftime("%H:%M")
-    if local.date() == today:
-        return f"{render_text('word.today', ctx.language)} {clock}"
-    if local.date() == today + timedelta(days=1):
-        return f"{render_text('word.tomorrow', ctx.language)} {clock}"
-    return f"{local.strftime('%d/%m')} {clock}"
+    word = _day_word(local.date(), ctx.now().astimezone(tz).date(), ctx.language)
+    return f"{word or local.strftime('%d/%m')} {local:%H:%M}"
+
+
+def day_time(moment: datetime, now: datetime, tz: tzinfo, language: str) -> str:
+    """'Today 14:00', 'Tomorrow 09:30' or 'Fri 14:00' in `tz`: for the week ahead, where a
+    weekday is never ambiguous (the operator's job lists, USSD and SMS)."""
+    local = moment.astimezone(tz)
+    word = _day_word(local.date(), now.astimezone(tz).date(), language)
+    if word is None:
+        word = render_text("day.short", language).split()[local.weekday()]
+    return f"{word} {local:%H:%M}"
 
 
 def clock_time(moment: datetime, ctx: Any) -> str:

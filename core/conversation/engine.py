@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert
 from core.accounts.model import Person
 from core.accounts.phones import mask
 from core.db import UnitOfWork
+from core.inbound.text import UNREADABLE, storable
 from core.settings import Settings
 
 from . import commands as command_runner
@@ -114,10 +115,14 @@ def converse_in(
     started afresh (an open one is discarded, with its data) and the main menu that leads to
     `start` becomes "00" and the first "0" back; `text` is not applied. A PIN-protected state
     still asks the PIN first. Raises ValueError for a name the graph does not declare.
+
+    Control characters (a NUL from a broken gateway) in `text` or `session_id` are replaced
+    before anything is stored, and an input holding one is refused like any other input that
+    is not a choice shown.
     """
     if start is not None and start not in dialog().states:
         raise ValueError(f"unknown dialog state {start!r}")
-    return _converse(uow, phone, channel, session_id, text or "", start)
+    return _converse(uow, phone, channel, storable(session_id), storable(text or ""), start)
 
 
 def warm_up() -> None:
@@ -297,15 +302,15 @@ def _apply(
     home = ctx.data.get("home")
     if len(raw) > MAX_INPUT:
         return _again(ctx, current, "notice.too_long"), page
+    if UNREADABLE in raw:  # a control character nobody types: never acted on
+        return _again(ctx, current, "notice.not_a_choice"), page
     if raw == MAIN_MENU and home in flow.states:
         stack.clear()
         return flow[home], 0
     if raw == BACK and not current.main_menu and shown.get("kind") != "final":
         if page > 0:
             return current, page - 1
-        if stack:
-            return flow[stack.pop()], 0
-        return flow[home] if home in flow.states else flow.initial, 0
+        return _back(uow, flow, ctx, current, stack), 0
     if raw == MORE and shown.get("more"):
         return current, page + 1
     kind = shown.get("kind", "choice")
@@ -329,6 +334,21 @@ def _apply(
     if target.name != current.name:
         stack.append(current.name)
     return _settle(uow, flow, ctx, target, stack), 0
+
+
+def _back(
+    uow: UnitOfWork, flow: Dialog, ctx: HopContext, current: State, stack: list[str]
+) -> State:
+    """ "0 Back" always lands on a screen: the one before, else home, else where the dialog
+    starts, following routing states. Where that is this very screen (an operator-only number's
+    first PIN screen), it stays and says how to leave."""
+    home = ctx.data.get("home")
+    start = flow[home] if home in flow.states else flow.initial
+    target = flow[stack.pop()] if stack else start
+    state = _settle(uow, flow, ctx, target, stack)
+    if state.name == current.name:
+        ctx.notice = "notice.no_back"
+    return state
 
 
 def _again(ctx: HopContext, state: State, notice: str) -> State:

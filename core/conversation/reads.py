@@ -93,7 +93,12 @@ class Reads:
         return list(_booking().open_offers(self.uow, self.person_id))
 
     def jobs(self) -> list[Any]:
+        """Today's jobs, finished ones too (a job just marked done can still be shown)."""
         return list(_booking().operator_jobs(self.uow, self.person_id))
+
+    def upcoming_jobs(self) -> list[Any]:
+        """Accepted jobs still to do, today and the next 6 days."""
+        return list(_booking().upcoming_jobs(self.uow, self.person_id))
 
     def operator_services(self) -> list[Any]:
         return list(_booking().operator_services(self.uow, self.person_id))
@@ -112,3 +117,11 @@ class Reads:
 
         person = self.uow.session.get(Person, self.person_id)
         return person.pin_locked_until if person else None
+
+    def pin_tries_left(self) -> int:
+        """Wrong PINs the operator may still enter before the lock (as of this hop's writes)."""
+        from core.accounts.model import Person
+        from core.accounts.pin import tries_left
+
+        person = self.uow.session.get(Person, self.person_id)
+        return tries_left(person, self.uow.settings) if person else 0

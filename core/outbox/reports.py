@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
+from core.inbound.text import storable, storable_or_none
 
 from .model import STATUS_RANK, MessageStatus, OutboxMessage
 
@@ -33,7 +34,9 @@ def record_delivery_report(
     opted_out: bool = False,
 ) -> ReportOutcome:
     """Apply one report in the caller's transaction. `opted_out` (e.g. Twilio 21610 on an
-    undelivered report) also marks the recipient opted out."""
+    undelivered report) also marks the recipient opted out. Ids and codes are the provider's
+    text: control characters are replaced before they reach a query."""
+    provider_message_id, error_code = storable(provider_message_id), storable_or_none(error_code)
     message = uow.session.scalar(
         select(OutboxMessage)
         .where(

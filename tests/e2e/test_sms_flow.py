@@ -145,9 +145,9 @@ def test_operator_day_keywords(sms_platform, world, clock):
     ref = _book_by_sms(client, phones)
     phones.new(OPERATOR)
     for text, expected in [
-        ("JOBS", "No jobs today yet"),
+        ("JOBS", "No jobs in the next 7 days"),
         (f"YES {ref}", f"JOB {ref} is yours"),
-        ("jobs", f"Jobs today (1): {ref} 10:30 Sandton"),
+        ("jobs", f"Jobs, next 7 days (1): {ref} Today 10:30 Sandton"),
         ("CAP 3", "OK: you take up to 3 jobs at the same time."),
         ("CAP 99", "Send CAP and a number"),
         ("OFF", "You are OFF"),

@@ -79,7 +79,7 @@ def test_offer_decline_then_accept_and_work_the_job(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("2", "1. Offers (1)\n2. Today's jobs (0)"),
+            ("2", "1. Offers (1)\n2. Upcoming jobs (0)"),
             ("1", f"1. {ref} "),
             ("1", "Earn R"),
             ("2", f"You declined {ref}."),
@@ -119,7 +119,7 @@ def test_work_a_job_through_to_done_and_earnings(platform, client):
             ("1", "Accept"),
             ("1", f"Job {ref} is yours"),
             ("00", "Kerbside operator"),
-            ("2", "Today's jobs (1)"),
+            ("2", "Upcoming jobs (1)"),
             ("2", f"1. {ref} "),
             ("1", f"{ref} Full valet"),
             ("1", "Minutes until you arrive?"),
@@ -233,10 +233,10 @@ def test_a_new_operator_sees_plain_empty_screens(platform, client):
     phone.run(
         _login(phone, first_time=True)
         + [
-            ("2", "1. Offers (0)\n2. Today's jobs (0)"),
+            ("2", "1. Offers (0)\n2. Upcoming jobs (0)"),
             ("1", "No offers right now."),
             ("0", "Jobs:"),
-            ("2", "No jobs today."),
+            ("2", "No jobs in the next 7 days."),
             ("00", "Kerbside operator"),
             ("3", "You offer no services yet."),
             ("0", "Kerbside operator"),

@@ -111,7 +111,7 @@ def test_a_locked_pin_is_refused_and_changes_nothing(platform, client, clock):
     phone = _lock(platform, client)
     before = _snapshot(platform)
     phone.run([(None, "Continue"), ("2", "END Your PIN is locked"), (None, "Continue")])
-    phone.run([("2", "Try again after 10:15.")])
+    phone.run([("2", "Try again after 10:15 or call 010 500 5372.")])
     assert _snapshot(platform) == before
     clock.advance(minutes=platform.settings.pin_lock_minutes + 1)
     phone.run([(None, "Continue"), ("2", "Enter your PIN"), ("40721", "Kerbside operator")])

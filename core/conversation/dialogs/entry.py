@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.accounts.phones import national
 from core.accounts.pin import PIN_PATTERN, hash_pin, pin_matches
 
 from ..commands import SetLanguage, SetPin, VerifyPin
@@ -63,9 +64,25 @@ def pin_check(ctx: Any) -> Step:
     return Step("o.pin_enter", notice="notice.pin_wrong")
 
 
+def pin_screen(ctx: Any) -> Screen:
+    """ "Enter your PIN", with the tries left once one was wrong (in any session)."""
+    left = ctx.reads.pin_tries_left()
+    if left >= ctx.settings.pin_max_attempts:
+        return Screen("pin.enter", kind="text")
+    if left <= 1:
+        return Screen("pin.enter_last", kind="text")
+    return Screen("pin.enter_left", {"left": left}, kind="text")
+
+
+def support(ctx: Any) -> str:
+    """The support number as it is dialled in South Africa."""
+    return national(ctx.settings.support_number, ctx.settings.default_region)
+
+
 def pin_locked_screen(ctx: Any) -> Screen:
     until = ctx.reads.pin_locked_until() or ctx.now()
-    return Screen("pin.locked", {"time": clock_time(until, ctx)}, kind="final")
+    params = {"time": clock_time(until, ctx), "support": support(ctx)}
+    return Screen("pin.locked", params, kind="final")
 
 
 def language_screen(ctx: Any) -> Screen:
@@ -88,7 +105,9 @@ def home_route(ctx: Any) -> Step:
 
 def help_screen(ctx: Any) -> Screen:
     key = "help.operator" if ctx.data.get("home") == "o.menu" else "help.consumer"
-    return Screen(key, {"code": ctx.settings.ussd_service_code}, kind="info")
+    return Screen(
+        key, {"code": ctx.settings.ussd_service_code, "support": support(ctx)}, kind="info"
+    )
 
 
 STATES = [
@@ -118,7 +137,7 @@ STATES = [
     State(
         "o.pin_enter",
         goes_to=("o.menu", "o.pin_check"),
-        screen=lambda ctx: Screen("pin.enter", kind="text"),
+        screen=pin_screen,
         on_input=pin_enter_input,
         secret=True,
     ),

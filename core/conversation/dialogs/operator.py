@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..commands import JobAction, SetOnline
-from ..display import PLACE_WIDTH, clock_time, cut, money, reason, status, when
+from ..display import PLACE_WIDTH, clock_time, cut, day_time, money, reason, status, when
 from ..machine import Choice, Reject, Screen, State, Step
 from .operator_account import STATES as ACCOUNT_STATES
 from .operator_account import text_screen
@@ -44,12 +44,12 @@ def menu_input(ctx: Any, value: str) -> Step:
 
 
 def jobs_screen(ctx: Any) -> Screen:
-    offers, jobs = ctx.reads.offers(), ctx.reads.jobs()
+    offers, jobs = ctx.reads.offers(), ctx.reads.upcoming_jobs()
     return Screen(
         "jobs.text",
         choices=(
             Choice("offers", "jobs.offers", {"count": len(offers)}),
-            Choice("today", "jobs.today", {"count": len(jobs)}),
+            Choice("today", "jobs.upcoming", {"count": len(jobs)}),
         ),
     )
 
@@ -107,16 +107,22 @@ def offer_input(ctx: Any, value: str) -> Step:
 
 
 def today_screen(ctx: Any) -> Screen:
-    jobs = ctx.reads.jobs()
+    """The accepted jobs of the week ahead (the engine pages them), day and time each."""
+    jobs = ctx.reads.upcoming_jobs()
     if not jobs:
-        return Screen("jobs.no_jobs", kind="info")
+        return Screen("jobs.no_upcoming", kind="info")
+    tz, now = ctx.settings.tz, ctx.now()
     return Screen(
-        "jobs.today_text",
+        "jobs.upcoming_text",
         choices=tuple(
             Choice(
                 j.ref,
                 "jobs.job_option",
-                {"ref": j.ref, "time": clock_time(j.start, ctx), "place": cut(j.place_name, 14)},
+                {
+                    "ref": j.ref,
+                    "time": day_time(j.start, now, tz, ctx.language),
+                    "place": cut(j.place_name, 14),
+                },
             )
             for j in jobs
         ),
@@ -124,7 +130,9 @@ def today_screen(ctx: Any) -> Screen:
 
 
 def job_screen(ctx: Any) -> Screen:
-    job = next((j for j in ctx.reads.jobs() if j.ref == ctx.data.get("job")), None)
+    ref = ctx.data.get("job")
+    jobs = [*ctx.reads.upcoming_jobs(), *ctx.reads.jobs()]  # today's: one just marked done
+    job = next((j for j in jobs if j.ref == ref), None)
     if job is None:
         return Screen("jobs.offer_gone", kind="info")
     return Screen(

@@ -16,6 +16,7 @@ from ..commands import (
 )
 from ..display import cut, money
 from ..machine import Choice, Reject, Screen, State, Step
+from .entry import pin_screen
 
 
 def services_screen(ctx: Any) -> Screen:
@@ -248,7 +249,7 @@ STATES = [
     State(
         "o.payout_pin",
         goes_to=("o.payouts", "o.payout_pin_check"),
-        screen=text_screen("pin.enter"),
+        screen=pin_screen,
         on_input=payout_pin_input,
         secret=True,
     ),

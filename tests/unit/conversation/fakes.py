@@ -92,6 +92,9 @@ class LongReads:
     def jobs(self):
         return [self._booking(i) for i in range(self.count)]
 
+    def upcoming_jobs(self):
+        return [self._booking(i) for i in range(self.count)]
+
     def operator_services(self):
         return [
             OperatorService(f"svc{i}", LONG_SERVICE, 1234550, 1000000, 9999950)
@@ -109,6 +112,11 @@ class LongReads:
 
     def pin_locked_until(self):
         return NOW + timedelta(minutes=15)
+
+    tries_left = 1  # the longest PIN prompt: the last try
+
+    def pin_tries_left(self):
+        return self.tries_left
 
 
 LONG_DATA = {

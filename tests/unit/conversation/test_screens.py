@@ -78,6 +78,18 @@ def test_every_screen_fits_in_every_language(language, channel):
     assert too_long == []
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("tries", [5, 4, 1])
+def test_the_pin_prompt_with_any_tries_left_fits(language, tries):
+    ctx = _ctx(language, notice="notice.no_back")
+    ctx.reads.tries_left = tries
+    for name in ("o.pin_enter", "o.payout_pin"):
+        [prompt] = list(_pages(DIALOG[name], ctx))
+        text = render(prompt)
+        assert len(text) <= LIMIT and is_gsm7(text) and prompt.notice_key == "notice.no_back"
+        assert (prompt.text_key == "pin.enter") is (tries == 5)
+
+
 def test_long_lists_page_with_98_and_keep_numbering():
     ctx = _ctx("en")
     pages = list(_pages(DIALOG["c.book.service"], ctx))
