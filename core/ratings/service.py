@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy.dialects.postgresql import insert
 
 from core.db import UnitOfWork
+from core.errors import DomainError
 
 from .model import Rating
 
 
-class RatingError(Exception):
+class RatingError(DomainError):
     code = "rating_invalid"
 
 

@@ -1,0 +1,103 @@
+"""A fault inside a dialog command is a fault, not a refusal (DESIGN.md 13): a database error
+raised by the core operation a USSD command calls is logged once, with its type, and the
+caller gets the apology; never the "Sorry: that time was just taken" refusal screen, and
+nothing of the hop is kept."""
+
+import logging
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from core.booking import service as bookings
+from tests import booking_helpers as seed
+from tests.e2e.ussd_phone import Phone
+
+BOOK_TO_CONFIRM = [
+    (None, "1. Book a service"),
+    ("1", "Choose a service"),
+    ("1", "Type your suburb"),
+    ("sandton", "1. Sandton, Johannesburg"),
+    ("1", "Save Sandton for next time?"),
+    ("2", "When?"),
+    ("1", "Price: R"),
+    ("1", "Pay R"),
+    ("1", "Confirm"),
+]
+APOLOGY = "END Sorry, something went wrong. Please dial again."
+
+
+def _integrity_error() -> IntegrityError:
+    return IntegrityError("insert into bookings ...", {}, Exception("duplicate key"))
+
+
+def _operational_error() -> OperationalError:
+    return OperationalError("select 1", {}, Exception("server closed the connection"))
+
+
+@pytest.mark.parametrize("fault", [_integrity_error, _operational_error])
+def test_database_error_in_booking_command_is_an_apology(
+    platform, client, monkeypatch, caplog, fault
+):
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    error = fault()
+    assert isinstance(error.code, str)  # what made it pass for a refusal before
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(bookings, "request_booking", broken)
+    phone = Phone(client, "+27820000001")
+    phone.run(BOOK_TO_CONFIRM)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        screen = phone.send("1")
+    assert screen == APOLOGY
+    assert "taken" not in screen and "did not work" not in screen
+    faults = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(faults) == 1, [r.getMessage() for r in faults]
+    assert type(error).__name__ in faults[0].getMessage()
+    assert "+27820000001" not in faults[0].getMessage()
+    with platform.engine.connect() as conn:
+        assert conn.execute(text("select count(*) from bookings")).scalar_one() == 0
+        assert conn.execute(text("select count(*) from outbox")).scalar_one() == 0
+
+
+def test_database_error_in_operator_command_is_an_apology(platform, client, monkeypatch, caplog):
+    """The same for an operator's job action (accepting an offer)."""
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    consumer = seed.consumer(platform)
+    uow = platform.uow()
+    with uow:
+        view = bookings.request_booking(
+            uow, consumer, "full_valet", *seed.SANDTON, "Sandton", seed.TWO_PM, idempotency_key="k"
+        )
+        uow.commit()
+
+    def broken(*args, **kwargs):
+        raise _operational_error()
+
+    operator = Phone(client, "+27720000001")
+    operator.run(
+        [
+            (None, "Continue as:"),
+            ("2", "Choose a 4 or 5 digit PIN"),
+            ("40721", "Type the same PIN again"),
+            ("40721", "Kerbside operator: online"),
+            ("2", "Offers (1)"),
+            ("1", f"1. {view.ref} "),
+            ("1", f"{view.ref} Full valet"),
+        ]
+    )
+    monkeypatch.setattr(bookings, "accept_offer", broken)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        screen = operator.send("1")
+    assert screen == APOLOGY
+    faults = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(faults) == 1 and "OperationalError" in faults[0].getMessage()
+    with platform.engine.connect() as conn:
+        status = conn.execute(text("select status from bookings")).scalar_one()
+    assert status == "offered"
