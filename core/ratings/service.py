@@ -1,5 +1,5 @@
 """Record a rating for a completed booking. Runs in the caller's transaction; idempotent per
-(booking, person): rating again replaces the stars."""
+(booking, person): rating again replaces the stars. Each rating records a BookingRated event."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.dialects.postgresql import insert
 
+from core.booking import lifecycle
+from core.booking.events import BookingRated
+from core.booking.model import Booking
 from core.db import UnitOfWork
 from core.errors import DomainError
 
@@ -55,5 +58,18 @@ def rate_booking(
         .on_conflict_do_update(
             index_elements=["booking_id", "person_id"], set_={"stars": stars, "updated_at": now}
         )
+    )
+    booking = uow.session.get(Booking, booking_id)
+    assert booking is not None
+    lifecycle.record_event(
+        uow,
+        booking,
+        booking.status,
+        booking.status,
+        "consumer",
+        person_id,
+        event_type=BookingRated,
+        stars=stars,
+        operator_id=operator_person_id,
     )
     return RatingView(booking_ref, stars)
