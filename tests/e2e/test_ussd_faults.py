@@ -10,6 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.booking import service as bookings
+from core.booking.events import BookingAccepted
+from core.handlers import HANDLERS
 from tests import booking_helpers as seed
 from tests.e2e.ussd_phone import Phone
 
@@ -64,8 +66,28 @@ def test_database_error_in_booking_command_is_an_apology(
         assert conn.execute(text("select count(*) from outbox")).scalar_one() == 0
 
 
-def test_database_error_in_operator_command_is_an_apology(platform, client, monkeypatch, caplog):
-    """The same for an operator's job action (accepting an offer)."""
+def _break_accept(monkeypatch):
+    def broken(*args, **kwargs):
+        raise _operational_error()
+
+    monkeypatch.setattr(bookings, "accept_offer", broken)
+
+
+def _break_accepted_handler(monkeypatch):
+    """A handler of the acceptance fails after the notifications were written."""
+
+    def broken(uow, event):
+        raise _operational_error()
+
+    monkeypatch.setitem(HANDLERS, BookingAccepted, (*HANDLERS[BookingAccepted], broken))
+
+
+@pytest.mark.parametrize("fault", [_break_accept, _break_accepted_handler])
+def test_database_error_in_operator_command_is_an_apology(
+    platform, client, monkeypatch, caplog, fault
+):
+    """The same for an operator's job action (accepting an offer), whether the operation or one
+    of its event's handlers fails: the acceptance is rolled back and nobody is told."""
     seed.catalogue(platform)
     seed.operator(platform, 1)
     consumer = seed.consumer(platform)
@@ -75,10 +97,6 @@ def test_database_error_in_operator_command_is_an_apology(platform, client, monk
             uow, consumer, "full_valet", *seed.SANDTON, "Sandton", seed.TWO_PM, idempotency_key="k"
         )
         uow.commit()
-
-    def broken(*args, **kwargs):
-        raise _operational_error()
-
     operator = Phone(client, "+27720000001")
     operator.run(
         [
@@ -91,7 +109,7 @@ def test_database_error_in_operator_command_is_an_apology(platform, client, monk
             ("1", f"{view.ref} Full valet"),
         ]
     )
-    monkeypatch.setattr(bookings, "accept_offer", broken)
+    fault(monkeypatch)
     caplog.clear()
     with caplog.at_level(logging.INFO):
         screen = operator.send("1")
@@ -100,4 +118,8 @@ def test_database_error_in_operator_command_is_an_apology(platform, client, monk
     assert len(faults) == 1 and "OperationalError" in faults[0].getMessage()
     with platform.engine.connect() as conn:
         status = conn.execute(text("select status from bookings")).scalar_one()
-    assert status == "offered"
+        told = conn.execute(
+            text("select count(*) from outbox where template in "
+                 "('booking.confirmed', 'booking.assigned')")
+        ).scalar_one()  # fmt: skip
+    assert (status, told) == ("offered", 0)
