@@ -72,28 +72,30 @@ class BookingOffered(BookingChange):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BookingAccepted(BookingChange):
-    name: ClassVar[str] = "booking.accepted"
+class OfferChange(BookingChange):
+    """What became of one offer (a base: the events below say what)."""
+
     offer_id: int
     operator_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
-class OfferDeclined(BookingChange):
+class BookingAccepted(OfferChange):
+    name: ClassVar[str] = "booking.accepted"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferDeclined(OfferChange):
     """The operator said no; the booking stays offered while the cascade moves on."""
 
     name: ClassVar[str] = "offer.declined"
-    offer_id: int
-    operator_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
-class OfferExpired(BookingChange):
+class OfferExpired(OfferChange):
     """The operator let the offer time out; the cascade moves on."""
 
     name: ClassVar[str] = "offer.expired"
-    offer_id: int
-    operator_id: int
 
 
 @dataclass(frozen=True, kw_only=True)

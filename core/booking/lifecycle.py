@@ -81,6 +81,22 @@ def record_event(
     return event
 
 
+def record_in_place(
+    uow: UnitOfWork,
+    booking: Booking,
+    event_type: type[BookingChange],
+    actor_kind: str,
+    actor_person_id: int | None,
+    **detail: Any,
+) -> BookingChange:
+    """Record an event that leaves the status as it is (an offer declined or lapsed, a booking
+    moved to another time, a rating)."""
+    status = booking.status
+    return record_event(
+        uow, booking, status, status, actor_kind, actor_person_id, event_type=event_type, **detail
+    )
+
+
 def move(
     uow: UnitOfWork,
     booking: Booking,

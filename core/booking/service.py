@@ -356,16 +356,9 @@ def reschedule_booking(
         booking.offer_attempts = 0
         if cascade.offer_next_operator(uow, booking) is None:
             raise NoLongerAvailableError("no operator can take the new time")
-    lifecycle.record_event(
-        uow,
-        booking,
-        booking.status,
-        booking.status,
-        "consumer",
-        consumer_id,
-        event_type=BookingRescheduled,
-        rescheduled_from=old_start,
-        start_at=new_start,
-        kept_operator_id=booking.operator_id if booking.status == BookingStatus.ACCEPTED else None,
-    )
+    kept = booking.operator_id if booking.status == BookingStatus.ACCEPTED else None
+    lifecycle.record_in_place(
+        uow, booking, BookingRescheduled, "consumer", consumer_id,
+        rescheduled_from=old_start, start_at=new_start, kept_operator_id=kept,
+    )  # fmt: skip
     return booking_view(uow, booking)

@@ -279,17 +279,10 @@ def decline(uow: UnitOfWork, operator_person_id: int, ref: str | None) -> Bookin
         .where(Operator.person_id == operator_person_id)
         .values(cooloff_until=cooloff)
     )
-    lifecycle.record_event(
-        uow,
-        booking,
-        booking.status,
-        booking.status,
-        "operator",
-        operator_person_id,
-        event_type=OfferDeclined,
-        offer_id=offer.id,
-        operator_id=operator_person_id,
-    )
+    lifecycle.record_in_place(
+        uow, booking, OfferDeclined, "operator", operator_person_id,
+        offer_id=offer.id, operator_id=operator_person_id,
+    )  # fmt: skip
     jobs.cancel(uow, expiry_key(offer.id))
     move_on(uow, booking, "declined")
     return booking
@@ -310,16 +303,8 @@ def expire_offer(uow: UnitOfWork, offer_id: int) -> bool:
     ).one_or_none()
     if row is None:
         return False
-    lifecycle.record_event(
-        uow,
-        booking,
-        booking.status,
-        booking.status,
-        "system",
-        None,
-        event_type=OfferExpired,
-        offer_id=offer_id,
-        operator_id=int(row.operator_id),
+    lifecycle.record_in_place(
+        uow, booking, OfferExpired, "system", None, offer_id=offer_id, operator_id=row.operator_id
     )
     move_on(uow, booking, "no operator accepted")
     return True

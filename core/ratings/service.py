@@ -61,15 +61,8 @@ def rate_booking(
     )
     booking = uow.session.get(Booking, booking_id)
     assert booking is not None
-    lifecycle.record_event(
-        uow,
-        booking,
-        booking.status,
-        booking.status,
-        "consumer",
-        person_id,
-        event_type=BookingRated,
-        stars=stars,
-        operator_id=operator_person_id,
+    operator_id = operator_person_id
+    lifecycle.record_in_place(
+        uow, booking, BookingRated, "consumer", person_id, stars=stars, operator_id=operator_id
     )
     return RatingView(booking_ref, stars)
