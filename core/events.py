@@ -43,14 +43,24 @@ class DomainEvent:
 
     def payload(self) -> dict[str, Any]:
         """The event's own fields as JSON-ready values (what SQL keeps beside the columns)."""
-        return {
-            f.name: _jsonable(getattr(self, f.name))
-            for f in fields(self)
-            if f.name not in self.columns and not f.metadata.get("transient")
-        }
+        return {name: _jsonable(getattr(self, name)) for name in _payload_fields(type(self))}
 
     def store(self, uow: UnitOfWork) -> None:
         """Write the event to SQL in `uow`'s transaction. The base class keeps nothing."""
+
+
+_PAYLOAD_FIELDS: dict[type[DomainEvent], tuple[str, ...]] = {}
+
+
+def _payload_fields(event_type: type[DomainEvent]) -> tuple[str, ...]:
+    names = _PAYLOAD_FIELDS.get(event_type)
+    if names is None:
+        names = _PAYLOAD_FIELDS[event_type] = tuple(
+            f.name
+            for f in fields(event_type)
+            if f.name not in event_type.columns and not f.metadata.get("transient")
+        )
+    return names
 
 
 def _jsonable(value: Any) -> Any:

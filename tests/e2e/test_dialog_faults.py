@@ -1,7 +1,7 @@
 """A fault inside a dialog command is a fault, not a refusal (DESIGN.md 13): a database error
-raised by the core operation a USSD command calls is logged once, with its type, and the
-caller gets the apology; never the "Sorry: that time was just taken" refusal screen, and
-nothing of the hop is kept."""
+raised by the core operation a USSD or SMS dialog command calls is logged once, with its type,
+and the caller gets the apology; never the "Sorry: that time was just taken" refusal screen,
+and nothing of the hop is kept."""
 
 import logging
 
@@ -13,6 +13,7 @@ from core.booking import service as bookings
 from core.booking.events import BookingAccepted
 from core.handlers import HANDLERS
 from tests import booking_helpers as seed
+from tests.e2e.sms_support import twilio_sms
 from tests.e2e.ussd_phone import Phone
 
 BOOK_TO_CONFIRM = [
@@ -123,3 +124,29 @@ def test_database_error_in_operator_command_is_an_apology(
                  "('booking.confirmed', 'booking.assigned')")
         ).scalar_one()  # fmt: skip
     assert (status, told) == ("offered", 0)
+
+
+def test_database_error_in_the_sms_booking_dialog_is_an_apology(sms_platform, monkeypatch, caplog):
+    from kerbside.app import create_app
+
+    seed.catalogue(sms_platform)
+    seed.operator(sms_platform, 1)
+    client = create_app(sms_platform).test_client()
+    *steps, confirm = ["BOOK", "1", "Sandton", "1", "2", "1", "1", "1", "1"]
+    for step in steps:
+        assert twilio_sms(client, "+27825550999", step).status_code == 200
+
+    def broken(*args, **kwargs):
+        raise _integrity_error()
+
+    monkeypatch.setattr(bookings, "request_booking", broken)
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        twilio_sms(client, "+27825550999", confirm)
+    faults = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(faults) == 1 and faults[0].exc_info is not None
+    assert faults[0].exc_info[0] is IntegrityError
+    with sms_platform.engine.connect() as conn:
+        last = conn.execute(text("select template from outbox order by id desc limit 1")).scalar()
+        booked = conn.execute(text("select count(*) from bookings")).scalar_one()
+    assert (last, booked) == ("sms.error.internal", 0)
