@@ -13,14 +13,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, DateTime, MetaData, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, DateTime, MetaData, event, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, mapped_column
 
 from core.clock import Clock, SystemClock
 from core.settings import Settings
 
 if TYPE_CHECKING:
     from core.dispatch.ports import OperatorIndex
+    from core.events import DomainEvent
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -50,6 +51,8 @@ class UnitOfWork:
 
     `after_commit` callbacks run only when the transaction committed. `wake_relay`, when wired,
     asks a worker to deliver new outbox rows at once instead of on the scheduler's next sweep.
+    `events` are the domain events recorded in this transaction, in order (core/events.py);
+    those of a savepoint that rolls back, or of a rollback, are dropped with it.
     """
 
     session_factory: Callable[[], Session]
@@ -60,6 +63,10 @@ class UnitOfWork:
     operator_index: OperatorIndex | None = None
     _session: Session | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
+    # How many events there were when each savepoint of this transaction began (SQLAlchemy ends
+    # a savepoint before it reports the rollback, so marks are kept until the unit of work ends).
+    _savepoint_marks: dict[SessionTransaction, int] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -69,7 +76,10 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._session = self.session_factory()
+        self._session.info[_UOW_KEY] = self
         self._after_commit = []
+        self.events = []
+        self._savepoint_marks = {}
         return self
 
     def __exit__(
@@ -81,6 +91,7 @@ class UnitOfWork:
         try:
             self.session.rollback()
         finally:
+            self.session.info.pop(_UOW_KEY, None)
             self.session.close()
             self._session = None
 
@@ -93,6 +104,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
         self._after_commit = []
+        self.events = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         if callback not in self._after_commit:
@@ -116,3 +128,23 @@ class UnitOfWork:
 
     def add(self, obj: Any) -> None:
         self.session.add(obj)
+
+
+_UOW_KEY = "kerbside_uow"
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    uow = session.info.get(_UOW_KEY)
+    if uow is not None and transaction.nested:
+        uow._savepoint_marks[transaction] = len(uow.events)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_savepoint_events(session: Session, previous_transaction: SessionTransaction) -> None:
+    uow = session.info.get(_UOW_KEY)
+    if (
+        uow is not None
+        and (mark := uow._savepoint_marks.pop(previous_transaction, None)) is not None
+    ):
+        del uow.events[mark:]

@@ -57,7 +57,7 @@ def help_reply(sender: Sender) -> Reply:
 
 
 def handle_keyword(uow: UnitOfWork, sender: Sender, keyword: Keyword) -> Reply | None:
-    """Run one keyword. Raises BookingError (and RatingError) for the caller to translate."""
+    """Run one keyword. Raises DomainError (booking, rating) for the caller to translate."""
     if keyword.name == "stop":
         person = opt_out(uow, sender.phone)
         if person.is_operator:

@@ -17,12 +17,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from core.accounts.consent import find_person
 from core.accounts.phones import InvalidPhoneError, mask, to_e164
-from core.booking.errors import BookingError
 from core.db import UnitOfWork
+from core.errors import DomainError
 from core.inbound.model import InboundRequest
 from core.inbound.text import has_control_characters, storable
 from core.notify.service import send_sms
-from core.ratings.service import RatingError
 
 from . import dialog
 from .commands import OPERATOR_KEYWORDS, Reply, Sender, error_reply, handle_keyword, help_reply
@@ -137,7 +136,7 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
     except Exception as err:  # noqa: BLE001 - a phone never gets a stack trace
         savepoint.rollback()
         sender.person = find_person(uow, phone)  # whatever the savepoint created is gone
-        if isinstance(err, BookingError | RatingError):
+        if isinstance(err, DomainError):
             answer = error_reply(err.code, keyword.ref)
             reply(answer.template, answer.params)
             return f"refused:{err.code}"

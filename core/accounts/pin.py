@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, select
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
+from core.errors import DomainError
 from core.settings import Settings
 
 PIN_PATTERN = re.compile(r"^\d{4,5}$")
@@ -32,7 +33,7 @@ PIN_PATTERN = re.compile(r"^\d{4,5}$")
 LOG2_N, _R, _P = 13, 8, 1
 
 
-class PinFormatError(ValueError):
+class PinFormatError(DomainError, ValueError):
     code = "pin_format"
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
 
-class BookingError(Exception):
+
+class BookingError(DomainError):
     code = "booking_error"
 
 

@@ -1,14 +1,19 @@
 """The booking state machine: a declared transitions table, and one function that moves a
-booking along it and records the event (who, when, from, to) in the caller's transaction."""
+booking along it and records the event (who, when, from, to) in the caller's transaction.
+
+The event is a typed domain event (core/booking/events.py): recording it stores its row and
+runs its handlers (core/handlers.py), so a move never notifies anyone itself."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from core import events
 from core.db import UnitOfWork
 
 from .errors import IllegalTransitionError
-from .model import Booking, BookingEvent
+from .events import MOVE_EVENTS, BookingChange
+from .model import Booking
 from .model import BookingStatus as S
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -57,18 +62,38 @@ def record_event(
     to_status: str,
     actor_kind: str,
     actor_person_id: int | None,
+    *,
+    event_type: type[BookingChange] | None = None,
     **detail: Any,
-) -> None:
-    uow.session.add(
-        BookingEvent(
-            booking_id=booking.id,
-            from_status=from_status,
-            to_status=to_status,
-            actor_kind=actor_kind,
-            actor_person_id=actor_person_id,
-            at=uow.now(),
-            detail=detail,
-        )
+) -> BookingChange:
+    """Record the event of this change (by default the one `to_status` means); `detail` are
+    the event's own fields. Its handlers run now, in the caller's transaction."""
+    event = (event_type or MOVE_EVENTS[to_status])(
+        booking_id=booking.id,
+        from_status=from_status,
+        to_status=to_status,
+        actor_kind=actor_kind,
+        actor_person_id=actor_person_id,
+        at=uow.now(),
+        **detail,
+    )
+    events.record(uow, event)
+    return event
+
+
+def record_in_place(
+    uow: UnitOfWork,
+    booking: Booking,
+    event_type: type[BookingChange],
+    actor_kind: str,
+    actor_person_id: int | None,
+    **detail: Any,
+) -> BookingChange:
+    """Record an event that leaves the status as it is (an offer declined or lapsed, a booking
+    moved to another time, a rating)."""
+    status = booking.status
+    return record_event(
+        uow, booking, status, status, actor_kind, actor_person_id, event_type=event_type, **detail
     )
 
 
@@ -90,11 +115,17 @@ def move(
 
 
 def walk_to(
-    uow: UnitOfWork, booking: Booking, target: str, actor_kind: str, actor_person_id: int | None
+    uow: UnitOfWork,
+    booking: Booking,
+    target: str,
+    actor_kind: str,
+    actor_person_id: int | None,
+    **detail: Any,
 ) -> None:
-    """Move along the happy path up to `target`, recording each step (e.g. DONE after YES)."""
+    """Move along the happy path up to `target`, recording each step (e.g. DONE after YES);
+    `detail` goes to the last step's event, the steps on the way are `walked_through`."""
     if booking.status not in HAPPY_PATH or target not in HAPPY_PATH:
-        move(uow, booking, target, actor_kind, actor_person_id)
+        move(uow, booking, target, actor_kind, actor_person_id, **detail)
         return
     start, end = HAPPY_PATH.index(booking.status), HAPPY_PATH.index(target)
     if end <= start:
@@ -102,4 +133,7 @@ def walk_to(
     for step in HAPPY_PATH[start + 1 : end + 1]:
         if booking.status == S.ACCEPTED and step == S.EN_ROUTE and target != S.EN_ROUTE:
             continue  # accepted -> arrived is declared; no need to invent an en-route event
-        move(uow, booking, step, actor_kind, actor_person_id)
+        if step == target:
+            move(uow, booking, step, actor_kind, actor_person_id, **detail)
+        else:
+            move(uow, booking, step, actor_kind, actor_person_id, walked_through=True)

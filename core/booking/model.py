@@ -271,14 +271,17 @@ class Booking(Base):
 
 
 class BookingEvent(Base):
-    """Every transition of a booking, with who did it and when. Never updated."""
+    """Every booking and offer event (core/booking/events.py), with who did it and when: `type`
+    is the event's name, `detail` its JSON payload. Never updated; read in `id` order."""
 
     __tablename__ = "booking_events"
+    __table_args__ = (Index("ix_booking_events_type_id", "type", "id"),)
 
     id: Mapped[int] = id_column()
     booking_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("bookings.id", ondelete="CASCADE"), index=True
     )
+    type: Mapped[str] = mapped_column(String(32), nullable=False)
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16), nullable=False)
     actor_kind: Mapped[str] = mapped_column(String(12), nullable=False)  # consumer/operator/system

@@ -16,7 +16,6 @@ from core.db import UnitOfWork
 from core.dispatch import cascade
 from core.dispatch.candidates import find_candidates, search_count
 from core.dispatch.distance import haversine_km
-from core.notify.service import send_sms
 
 from . import capacity, lifecycle
 from .availability import check_start, ensure_serves_place, find_slots
@@ -28,7 +27,7 @@ from .errors import (
     TooEarlyError,
     TooLateToMoveError,
 )
-from .messages import rand
+from .events import BookingRescheduled
 from .model import ACTIVE_STATUSES, Booking, BookingStatus, Service
 from .operators import (
     get_service,
@@ -145,15 +144,6 @@ def request_booking(
     at_price = [c for c in able if c.price_cents <= price]
     if cascade.offer_next_operator(uow, booking, candidates=at_price) is None:
         raise NoLongerAvailableError("no operator can take that slot any more")
-    consumer = uow.session.get(Person, consumer_id)
-    assert consumer is not None
-    send_sms(
-        uow,
-        consumer,
-        "booking.requested",
-        cascade.message_params(uow, booking, service),
-        key=f"booking-requested:{booking.id}",
-    )
     return booking_view(uow, booking)
 
 
@@ -206,32 +196,23 @@ def _booking_for(uow: UnitOfWork, person_id: int, ref: str, *, role: str) -> Boo
     return cascade.lock_booking(uow, booking_id)
 
 
-def _notify_consumer(uow: UnitOfWork, booking: Booking, template: str, **extra: str) -> None:
-    service = uow.session.get(Service, booking.service_id)
-    consumer = uow.session.get(Person, booking.consumer_id)
-    assert service is not None and consumer is not None
-    params = cascade.message_params(uow, booking, service)
-    params.update(extra)
-    send_sms(
-        uow,
-        consumer,
-        template,
-        params,
-        key=f"{template}:{booking.id}:{booking.status}:{booking.updated_at.isoformat()}",
-    )
-
-
 def mark_en_route(
     uow: UnitOfWork, operator_person_id: int, ref: str, eta_minutes: int | None = None
 ) -> BookingView:
     booking = _booking_for(uow, operator_person_id, ref, role="operator")
-    lifecycle.walk_to(uow, booking, BookingStatus.EN_ROUTE, "operator", operator_person_id)
     if eta_minutes is None:
         operator = require_operator(uow, operator_person_id)
         km = haversine_km(operator.lat, operator.lon, booking.lat, booking.lon)
         eta_minutes = 5 + round(km * 2.5)  # ~24 km/h in town, plus getting going
     booking.eta_minutes = eta_minutes
-    _notify_consumer(uow, booking, "booking.en_route", eta=str(eta_minutes))
+    lifecycle.walk_to(
+        uow,
+        booking,
+        BookingStatus.EN_ROUTE,
+        "operator",
+        operator_person_id,
+        eta_minutes=eta_minutes,
+    )
     return booking_view(uow, booking)
 
 
@@ -249,7 +230,6 @@ def mark_arrived(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingV
     booking = _booking_for(uow, operator_person_id, ref, role="operator")
     _not_too_early(uow, booking)
     lifecycle.walk_to(uow, booking, BookingStatus.ARRIVED, "operator", operator_person_id)
-    _notify_consumer(uow, booking, "booking.arrived")
     return booking_view(uow, booking)
 
 
@@ -257,9 +237,19 @@ def complete_job(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingV
     """Completed, walking through arrived/in_progress when the operator skipped reporting them."""
     booking = _booking_for(uow, operator_person_id, ref, role="operator")
     _not_too_early(uow, booking)
-    lifecycle.walk_to(uow, booking, BookingStatus.COMPLETED, "operator", operator_person_id)
     booking.completed_at = uow.now()
-    _notify_consumer(uow, booking, "booking.completed")
+    lifecycle.walk_to(
+        uow,
+        booking,
+        BookingStatus.COMPLETED,
+        "operator",
+        operator_person_id,
+        operator_id=operator_person_id,
+        price_cents=booking.price_cents,
+        commission_cents=booking.commission_cents,
+        operator_earn_cents=booking.operator_earn_cents,
+        payment_method=booking.payment_method,
+    )
     return booking_view(uow, booking)
 
 
@@ -271,15 +261,19 @@ def mark_no_show(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingV
 
 
 def _cancel_fee(uow: UnitOfWork, booking: Booking, person_id: int) -> int:
-    if person_id != booking.consumer_id or booking.status in (
-        BookingStatus.REQUESTED,
-        BookingStatus.OFFERED,
-    ):
-        return 0
+    return _fee_decision(uow, booking, person_id)[0]
+
+
+def _fee_decision(uow: UnitOfWork, booking: Booking, person_id: int) -> tuple[int, str]:
+    """The fee cancelling now costs this person, in cents, and the rule that decided it."""
+    if person_id != booking.consumer_id:
+        return 0, "by_operator"
+    if booking.status in (BookingStatus.REQUESTED, BookingStatus.OFFERED):
+        return 0, "not_accepted"
     free_until = booking.start_at - timedelta(minutes=uow.settings.free_cancel_minutes)
     if uow.now() <= free_until:
-        return 0
-    return min(uow.settings.cancel_fee_cents, booking.price_cents)
+        return 0, "free_window"
+    return min(uow.settings.cancel_fee_cents, booking.price_cents), "late"
 
 
 def cancellation_quote(uow: UnitOfWork, person_id: int, ref: str) -> int:
@@ -295,8 +289,11 @@ def cancel_booking(uow: UnitOfWork, person_id: int, ref: str, reason: str = "") 
     operator (no fee; the consumer is told). Releases capacity and withdraws open offers."""
     booking = _booking_for(uow, person_id, ref, role="any")
     by_consumer = person_id == booking.consumer_id
-    fee = _cancel_fee(uow, booking, person_id)
+    fee, rule = _fee_decision(uow, booking, person_id)
     offered_to = cascade.withdraw_open_offers(uow, booking)
+    booking.cancel_fee_cents = fee
+    booking.cancel_reason = reason[:200] or None
+    capacity.release(uow, booking.id)
     lifecycle.move(
         uow,
         booking,
@@ -304,27 +301,10 @@ def cancel_booking(uow: UnitOfWork, person_id: int, ref: str, reason: str = "") 
         "consumer" if by_consumer else "operator",
         person_id,
         fee_cents=fee,
+        fee_rule=rule,
+        operator_id=booking.operator_id,
+        withdrawn_offer_operator_ids=tuple(offered_to),
     )
-    booking.cancel_fee_cents = fee
-    booking.cancel_reason = reason[:200] or None
-    capacity.release(uow, booking.id)
-    service = uow.session.get(Service, booking.service_id)
-    assert service is not None
-    params = cascade.message_params(uow, booking, service)
-    if by_consumer:
-        _notify_consumer(uow, booking, "booking.cancelled", fee=rand(fee))
-        for operator_id in {*offered_to, *([booking.operator_id] if booking.operator_id else [])}:
-            operator = uow.session.get(Person, operator_id)
-            if operator is not None:
-                send_sms(
-                    uow,
-                    operator,
-                    "booking.cancelled_to_operator",
-                    params,
-                    key=f"booking-cancelled-op:{booking.id}:{operator_id}",
-                )
-    else:
-        _notify_consumer(uow, booking, "booking.cancelled_by_operator")
     return booking_view(uow, booking)
 
 
@@ -371,28 +351,15 @@ def reschedule_booking(
         ):
             raise NoLongerAvailableError("your operator cannot take the new time")
         booking.start_at, booking.end_at = new_start, new_end
-        operator = uow.session.get(Person, booking.operator_id)
-        assert operator is not None
-        send_sms(
-            uow,
-            operator,
-            "booking.rescheduled",
-            cascade.message_params(uow, booking, service),
-            key=f"booking-rescheduled:{booking.id}:{new_start.isoformat()}",
-        )
     else:
         cascade.withdraw_open_offers(uow, booking)
         booking.start_at, booking.end_at = new_start, new_end
         booking.offer_attempts = 0
         if cascade.offer_next_operator(uow, booking) is None:
             raise NoLongerAvailableError("no operator can take the new time")
-    lifecycle.record_event(
-        uow,
-        booking,
-        booking.status,
-        booking.status,
-        "consumer",
-        consumer_id,
-        rescheduled_from=old_start.isoformat(),
-    )
+    kept = booking.operator_id if booking.status == BookingStatus.ACCEPTED else None
+    lifecycle.record_in_place(
+        uow, booking, BookingRescheduled, "consumer", consumer_id,
+        rescheduled_from=old_start, start_at=new_start, kept_operator_id=kept,
+    )  # fmt: skip
     return booking_view(uow, booking)

@@ -1,7 +1,8 @@
 """The writes a dialog step may ask for, and how the engine runs them through the core.
 
-`run` executes one command inside a savepoint of the hop's transaction. A core error carrying
-a `code` (BookingError and friends) undoes that command's writes and is returned as the code;
+`run` executes one command inside a savepoint of the hop's transaction. A DomainError
+(BookingError and friends) undoes that command's writes and is returned as its code; any other
+exception (a database fault) propagates, so the channel logs it and apologises;
 an answer such as a wrong PIN is returned as a code *without* undoing (the failure count must
 stay). Results a later screen needs (the booking reference) go into the session data.
 """
@@ -19,6 +20,7 @@ from core.accounts import pin as pins
 from core.accounts.model import Person
 from core.accounts.saved_places import save_place
 from core.db import UnitOfWork
+from core.errors import DomainError
 from core.payouts.bank_details import save_bank_details
 
 from .machine import Command
@@ -129,12 +131,9 @@ def run(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
     savepoint = uow.session.begin_nested()
     try:
         error = _execute(uow, ctx, command)
-    except Exception as err:
-        code = getattr(err, "code", None)
-        if not isinstance(code, str):
-            raise
+    except DomainError as err:  # a refusal; anything else is a fault and goes up
         savepoint.rollback()
-        return code
+        return err.code
     savepoint.commit()
     return error
 

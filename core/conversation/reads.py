@@ -10,6 +10,7 @@ from typing import Any
 
 from core.accounts.saved_places import PlaceView, saved_places
 from core.db import UnitOfWork
+from core.errors import DomainError
 from core.loyalty.port import PointsEntry, loyalty_port
 from core.payouts.bank_details import BankDetailsView, bank_details
 
@@ -46,9 +47,7 @@ class Reads:
                     self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
                 )
             )
-        except Exception as err:  # a core error (outside_area, too_far_ahead): no slots
-            if not isinstance(getattr(err, "code", None), str):
-                raise
+        except DomainError:  # a refusal (outside_area, too_far_ahead): no slots
             return []
 
     def areas(self, query: str, limit: int = 5) -> list[Any]:
@@ -67,9 +66,7 @@ class Reads:
         """The fee cancelling now would cost, or None when the booking cannot be cancelled."""
         try:
             return int(_booking().cancellation_quote(self.uow, self.person_id, ref))
-        except Exception as err:
-            if not isinstance(getattr(err, "code", None), str):
-                raise
+        except DomainError:
             return None
 
     def points_balance(self) -> int:

@@ -8,6 +8,7 @@ exactly one moves the offer from open to accepted; the rest get OfferGoneError.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import timedelta
 from typing import Any
@@ -15,14 +16,13 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.accounts.model import Person
+from core import events
 from core.booking import capacity, lifecycle
 from core.booking.errors import IllegalTransitionError, OfferGoneError
-from core.booking.messages import NAME_MAX, PLACE_MAX, rand, short, when_text
-from core.booking.model import Booking, BookingStatus, Operator, Service
+from core.booking.events import BookingOffered, OfferDeclined, OfferExpired
+from core.booking.model import Booking, BookingStatus, Operator
 from core.db import UnitOfWork
 from core.jobs import service as jobs
-from core.notify.service import send_sms
 
 from .candidates import Candidate, JobWindow, breakdown, find_candidates
 from .model import Offer, OfferStatus
@@ -45,26 +45,10 @@ def lock_booking(uow: UnitOfWork, booking_id: int) -> Booking:
     return booking
 
 
-def message_params(uow: UnitOfWork, booking: Booking, service: Service) -> dict[str, str]:
-    operator_name = None
-    if booking.operator_id is not None:
-        person = uow.session.get(Person, booking.operator_id)
-        operator_name = person.name if person else None
-    return {
-        "ref": booking.ref,
-        "service": service.name,
-        "when": when_text(booking.start_at, uow.now(), uow.settings.tz),
-        "place": short(booking.place_name, PLACE_MAX),
-        "price": rand(booking.price_cents),
-        "earn": rand(booking.operator_earn_cents),
-        "operator": short(operator_name or "Your operator", NAME_MAX),
-    }
-
-
 def offer_next_operator(
     uow: UnitOfWork, booking: Booking, *, candidates: list[Candidate] | None = None
 ) -> int | None:
-    """Reserve the best available operator's capacity and send them the offer; returns its id.
+    """Reserve the best available operator's capacity and offer them the job; returns its id.
 
     Returns None (and changes nothing) when attempts are used up or nobody can take it. The
     booking must hold no capacity when called. `candidates`, when the caller has just searched
@@ -137,10 +121,10 @@ _MAKE_OFFER = text(
         update bookings set status = 'offered', offer_attempts = :attempt, updated_at = :now
         where id = :booking_id
     ), event as (
-        insert into booking_events (booking_id, from_status, to_status, actor_kind, at, detail)
-        select :booking_id, :from_status, 'offered', 'system', :now,
-               jsonb_build_object('offer_id', made.id, 'operator_id', :operator_id,
-                                  'score', cast(:total as float8))
+        insert into booking_events (booking_id, type, from_status, to_status, actor_kind, at,
+                                    detail)
+        select :booking_id, :event_type, :from_status, 'offered', 'system', :now,
+               cast(:detail as jsonb) || jsonb_build_object('offer_id', made.id)
         from made
     ), counted as (
         update operators set offers_received = offers_received + 1
@@ -162,9 +146,26 @@ def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dic
     if not lifecycle.can_move(booking.status, BookingStatus.OFFERED):
         raise IllegalTransitionError(f"{booking.ref}: {booking.status} -> offered")
     now = uow.now()
-    timeout = uow.settings.offer_timeout_seconds
-    expires_at = now + timedelta(seconds=timeout)
+    expires_at = now + timedelta(seconds=uow.settings.offer_timeout_seconds)
     attempt = booking.offer_attempts + 1
+    event = functools.partial(
+        BookingOffered,
+        booking_id=booking.id,
+        from_status=booking.status,
+        to_status=BookingStatus.OFFERED.value,
+        actor_kind="system",
+        actor_person_id=None,
+        at=now,
+        operator_id=chosen.operator_id,
+        attempt=attempt,
+        score=float(score["total"]),
+        distance_km=chosen.distance_km,
+        expires_at=expires_at,
+        operator_phone=chosen.phone,
+        operator_language=chosen.language,
+    )
+    detail = event(offer_id=0).payload()
+    del detail["offer_id"]  # the statement adds it once the offer row exists
     uow.session.flush()  # the booking row and anything pending must exist first
     offer_id = (
         uow.session.connection()
@@ -177,7 +178,8 @@ def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dic
                 "distance_km": chosen.distance_km,
                 "earn_cents": booking.operator_earn_cents,
                 "score": json.dumps(score),
-                "total": score["total"],
+                "event_type": BookingOffered.name,
+                "detail": json.dumps(detail),
                 "now": now,
                 "expires_at": expires_at,
                 "from_status": booking.status,
@@ -190,30 +192,14 @@ def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dic
     for name, value in (("status", BookingStatus.OFFERED.value), ("offer_attempts", attempt),
                         ("updated_at", now)):  # fmt: skip
         set_committed_value(booking, name, value)
-    service = uow.session.get(Service, booking.service_id)  # loaded already on the request path
-    assert service is not None
-    # Who to text came with the candidate row; a detached Person carries it to send_sms.
-    person = Person(id=chosen.operator_id, phone=chosen.phone, language=chosen.language)
-    params = message_params(uow, booking, service)
-    params.update(km=f"{chosen.distance_km:.1f}", mins=str(max(1, round(timeout / 60))))
-    send_sms(uow, person, "booking.offer", params, key=f"offer:{offer_id}")
-    return offer_id
+    events.record(uow, event(offer_id=offer_id), stored=True)  # the statement wrote its row
+    return int(offer_id)
 
 
 def expire_booking(uow: UnitOfWork, booking: Booking, reason: str) -> None:
-    """Nobody took it: release what it holds, mark it expired, tell the consumer."""
+    """Nobody took it: release what it holds and mark it expired (its event tells the consumer)."""
     capacity.release(uow, booking.id)
     lifecycle.move(uow, booking, BookingStatus.EXPIRED, "system", None, reason=reason)
-    service = uow.session.get(Service, booking.service_id)
-    consumer = uow.session.get(Person, booking.consumer_id)
-    assert service is not None and consumer is not None
-    send_sms(
-        uow,
-        consumer,
-        "booking.expired",
-        message_params(uow, booking, service),
-        key=f"booking-expired:{booking.id}",
-    )
 
 
 def move_on(uow: UnitOfWork, booking: Booking, reason: str) -> int | None:
@@ -265,7 +251,13 @@ def accept(uow: UnitOfWork, operator_person_id: int, ref: str | None) -> Booking
         raise OfferGoneError(f"offer for {booking.ref} is no longer open")
     booking.operator_id = operator_person_id
     lifecycle.move(
-        uow, booking, BookingStatus.ACCEPTED, "operator", operator_person_id, offer_id=offer.id
+        uow,
+        booking,
+        BookingStatus.ACCEPTED,
+        "operator",
+        operator_person_id,
+        offer_id=offer.id,
+        operator_id=operator_person_id,
     )
     uow.session.execute(
         update(Operator)
@@ -273,13 +265,6 @@ def accept(uow: UnitOfWork, operator_person_id: int, ref: str | None) -> Booking
         .values(offers_accepted=Operator.offers_accepted + 1)
     )
     jobs.cancel(uow, expiry_key(offer.id))
-    service = uow.session.get(Service, booking.service_id)
-    consumer = uow.session.get(Person, booking.consumer_id)
-    operator = uow.session.get(Person, operator_person_id)
-    assert service is not None and consumer is not None and operator is not None
-    params = message_params(uow, booking, service)
-    send_sms(uow, consumer, "booking.confirmed", params, key=f"booking-confirmed:{offer.id}")
-    send_sms(uow, operator, "booking.assigned", params, key=f"booking-assigned:{offer.id}")
     return booking
 
 
@@ -294,15 +279,10 @@ def decline(uow: UnitOfWork, operator_person_id: int, ref: str | None) -> Bookin
         .where(Operator.person_id == operator_person_id)
         .values(cooloff_until=cooloff)
     )
-    lifecycle.record_event(
-        uow,
-        booking,
-        booking.status,
-        booking.status,
-        "operator",
-        operator_person_id,
-        declined_offer_id=offer.id,
-    )
+    lifecycle.record_in_place(
+        uow, booking, OfferDeclined, "operator", operator_person_id,
+        offer_id=offer.id, operator_id=operator_person_id,
+    )  # fmt: skip
     jobs.cancel(uow, expiry_key(offer.id))
     move_on(uow, booking, "declined")
     return booking
@@ -323,17 +303,9 @@ def expire_offer(uow: UnitOfWork, offer_id: int) -> bool:
     ).one_or_none()
     if row is None:
         return False
-    operator = uow.session.get(Person, row.operator_id)
-    service = uow.session.get(Service, booking.service_id)
-    assert service is not None
-    if operator is not None:
-        send_sms(
-            uow,
-            operator,
-            "booking.offer_lapsed",
-            message_params(uow, booking, service),
-            key=f"offer-lapsed:{offer_id}",
-        )
+    lifecycle.record_in_place(
+        uow, booking, OfferExpired, "system", None, offer_id=offer_id, operator_id=row.operator_id
+    )
     move_on(uow, booking, "no operator accepted")
     return True
 

@@ -1,5 +1,5 @@
 """Record a rating for a completed booking. Runs in the caller's transaction; idempotent per
-(booking, person): rating again replaces the stars."""
+(booking, person): rating again replaces the stars. Each rating records a BookingRated event."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.dialects.postgresql import insert
 
+from core.booking import lifecycle
+from core.booking.events import BookingRated
+from core.booking.model import Booking
 from core.db import UnitOfWork
+from core.errors import DomainError
 
 from .model import Rating
 
 
-class RatingError(Exception):
+class RatingError(DomainError):
     code = "rating_invalid"
 
 
@@ -54,5 +58,11 @@ def rate_booking(
         .on_conflict_do_update(
             index_elements=["booking_id", "person_id"], set_={"stars": stars, "updated_at": now}
         )
+    )
+    booking = uow.session.get(Booking, booking_id)
+    assert booking is not None
+    operator_id = operator_person_id
+    lifecycle.record_in_place(
+        uow, booking, BookingRated, "consumer", person_id, stars=stars, operator_id=operator_id
     )
     return RatingView(booking_ref, stars)
