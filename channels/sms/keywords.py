@@ -6,7 +6,9 @@ letter) when exactly one keyword is that close. Opt-out words (STOP...) and ON/O
 exactly: a typo must never opt someone out or take an operator offline.
 
 `CANCEL` alone is an opt-out word (Twilio blocks the number on it anyway); `CANCEL <ref>`
-cancels a booking (docs/decisions.md).
+cancels a booking (docs/decisions.md). Refs use the generator's alphabet (core/booking/refs.py);
+a word in a ref's place that cannot be one is kept as `unknown_ref`, so that "YES 1234" is
+answered as a wrong ref and never read as a bare YES (decision T4).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from core.booking import service as bookings
 from kerbside.app import create_app
 from kerbside.bootstrap import Platform, make_engine
 from tests.booking_helpers import TWO_PM, book_at_sandton, catalogue, consumer, operator
@@ -195,3 +196,37 @@ def test_a_fourth_open_booking_is_refused_by_ussd_with_a_clear_reply(platform, c
     assert "as many open bookings as allowed" in screens[-1], screens[-1]
     with platform.engine.connect() as conn:
         assert conn.execute(text("select count(*) from bookings")).scalar_one() == 3
+
+
+def test_on_my_way_over_ussd_hours_early_is_refused(platform, client):
+    catalogue(platform)
+    operator(platform, 1)
+    ref = book_at_sandton(platform, consumer(platform, 1), "a")  # 14:00; it is 10:00 now
+    uow = platform.uow()
+    with uow:
+        bookings.accept_offer(uow, operator_id(platform), ref)
+        uow.commit()
+    screens = Phone(client, OPERATOR).run(
+        [
+            (None, "Continue as:"),
+            ("2", "Choose a 4 or 5 digit PIN"),
+            ("40721", "Type the same PIN again"),
+            ("40721", "2. Jobs"),
+            ("2", "Today's jobs (1)"),
+            ("2", f"1. {ref} "),
+            ("1", "On my way"),
+            ("1", "Minutes until you arrive?"),
+            ("10", "Sorry: too early"),
+        ]
+    )
+    assert "from an hour before the start" in screens[-1] and len(screens[-1]) <= 182
+    with platform.engine.connect() as conn:
+        assert conn.execute(text("select status from bookings")).scalar_one() == "accepted"
+        assert not conn.execute(
+            text("select 1 from outbox where template = 'booking.en_route'")
+        ).all()
+
+
+def operator_id(platform):
+    with platform.engine.connect() as conn:
+        return conn.execute(text("select person_id from operators")).scalar_one()
