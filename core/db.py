@@ -20,6 +20,7 @@ from core.clock import Clock, SystemClock
 from core.settings import Settings
 
 if TYPE_CHECKING:
+    from core.counters import WindowCounter
     from core.dispatch.ports import OperatorIndex
     from core.events import DomainEvent
 
@@ -61,6 +62,8 @@ class UnitOfWork:
     wake_relay: Callable[[], None] | None = None
     # The Redis geo index of online operators; None: dispatch searches SQL alone.
     operator_index: OperatorIndex | None = None
+    # Redis counters for abuse limits (booking attempts); None: those limits are off.
+    counter: WindowCounter | None = None
     _session: Session | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
@@ -121,6 +124,7 @@ class UnitOfWork:
             self.clock,
             self.wake_relay,
             operator_index=self.operator_index,
+            counter=self.counter,
         )
 
     def __call__(self) -> UnitOfWork:

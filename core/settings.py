@@ -81,6 +81,8 @@ class Settings:
     free_cancel_minutes: int = 60
     cancel_fee_cents: int = 5000
     booking_horizon_days: int = 30
+    max_open_bookings: int = 3  # open unpaid bookings per consumer; 0 = no limit
+    booking_attempts_per_hour: int = 10  # booking requests per number per hour; 0 = no limit
     commission_percent: int = 15  # platform commission on a job's price; operator gets the rest
     slot_minutes: int = 30  # the availability grid
 
@@ -235,6 +237,8 @@ class Settings:
             free_cancel_minutes=number("FREE_CANCEL_MINUTES", 60),
             cancel_fee_cents=number("CANCEL_FEE_CENTS", 5000),
             booking_horizon_days=number("BOOKING_HORIZON_DAYS", 30),
+            max_open_bookings=number("MAX_OPEN_BOOKINGS", 3),
+            booking_attempts_per_hour=number("BOOKING_ATTEMPTS_PER_HOUR", 10),
             commission_percent=number("COMMISSION_PERCENT", 15),
             sms_session_idle_seconds=number("SMS_SESSION_IDLE_SECONDS", 1800),
             support_number=phone("SUPPORT_NUMBER", defaults.support_number),

@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, SystemClock
+from core.counters import WindowCounter
 from core.db import UnitOfWork
 from core.dispatch.redis_index import RedisOperatorIndex
 from core.outbox.ports import SmsGateway
@@ -43,7 +44,12 @@ class Platform:
             self.clock,
             self.wake_relay,
             operator_index=self.operator_index,
+            counter=self.counter,
         )
+
+    @cached_property
+    def counter(self) -> WindowCounter:
+        return WindowCounter(self.redis)
 
     @cached_property
     def operator_index(self) -> RedisOperatorIndex:

@@ -85,3 +85,27 @@ def outbox_rows(platform: Platform, template: str | None = None) -> list[tuple[s
         params["t"] = template
     with platform.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(sql + " order by id"), params)]
+
+
+def book_at_sandton(
+    platform: Platform, consumer_id: int, key: str, start: datetime = TWO_PM
+) -> str:
+    """A full valet at Sandton City through the booking API; returns its ref."""
+    from core.booking import service as bookings
+
+    uow = platform.uow()
+    with uow:
+        view = bookings.request_booking(
+            uow, consumer_id, "full_valet", *SANDTON, "Sandton City", start, idempotency_key=key
+        )
+        uow.commit()
+    return view.ref
+
+
+def wide(platform: Platform, connections: int) -> Platform:
+    """The same servers and clock with a pool of `connections` real connections (races)."""
+    from sqlalchemy import create_engine
+
+    assert platform.settings.database_url is not None
+    engine = create_engine(platform.settings.database_url, pool_size=connections, max_overflow=0)
+    return Platform(platform.settings, engine, platform.redis, platform.clock)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 CAPACITY_MAX = 20
 JOBS_LIST_BUDGET = 120  # characters of "K7Q4 Fri 14:00 Sandton; ... +2 more" in the JOBS reply
+OFFER_WORDS = {"yes": "YES", "no": "NO"}  # keywords that answer an offer, as the reply spells them
 ERROR_TEMPLATES = {"not_found", "offer_gone", "illegal_transition", "not_operator", "too_early"}
 
 
@@ -91,6 +92,35 @@ def error_reply(code: str, ref: str | None) -> Reply:
     return Reply(template, {"ref": ref or "-"})
 
 
+def refusal(uow: UnitOfWork, sender: Sender, keyword: Keyword, err: Exception) -> Reply:
+    """The reply to a keyword the core refused (its writes already rolled back)."""
+    code = str(getattr(err, "code", "other"))
+    if code == "offer_gone" and keyword.name in OFFER_WORDS and sender.person and keyword.ref:
+        offers = _booking().open_offers(uow, sender.person.id)
+        if offers:  # "YES <ref>" for an offer that is not open: point at the ones that are
+            return _no_such_offer(offers, keyword, keyword.ref)
+    answer = error_reply(code, keyword.ref or keyword.unknown_ref)
+    allowed_from = getattr(err, "allowed_from", None)
+    if allowed_from is not None:
+        answer.params["allowed"] = allowed_from.astimezone(uow.settings.tz).strftime(
+            "%a %d %b %H:%M"
+        )
+    return answer
+
+
+def _no_such_offer(offers: list[Any], keyword: Keyword, given: str) -> Reply:
+    """No open offer has the ref the operator sent: name the open ones, accept nothing."""
+    word = OFFER_WORDS[keyword.name]
+    if not offers:
+        return Reply("sms.offer.unknown_none", {"given": given})
+    if len(offers) == 1:
+        return Reply(
+            "sms.offer.unknown_one", {"given": given, "ref": offers[0].ref, "keyword": word}
+        )
+    refs = " ".join(o.ref for o in offers[:5])
+    return Reply("sms.offer.unknown_many", {"given": given, "refs": refs, "keyword": word})
+
+
 def _go_offline_quietly(uow: UnitOfWork, person: Person) -> None:
     """An operator who opts out gets no new offers. STOP must succeed even if this cannot."""
     savepoint = uow.session.begin_nested()
@@ -108,8 +138,14 @@ def _booking() -> Any:
     return service
 
 
-def _need_ref(keyword: Keyword, word: str) -> Reply | None:
-    return None if keyword.ref else Reply("sms.need_ref", {"keyword": word})
+def _job_ref(keyword: Keyword, word: str) -> str | Reply:
+    """The ref a job keyword names. A word that cannot be a ref matches no booking: it is
+    answered as such, never taken for another job."""
+    if keyword.ref is not None:
+        return keyword.ref
+    if keyword.unknown_ref is not None:
+        return error_reply("not_found", keyword.unknown_ref)
+    return Reply("sms.need_ref", {"keyword": word})
 
 
 def _offer_ref(uow: UnitOfWork, person: Person, keyword: Keyword) -> str | Reply:
@@ -117,6 +153,8 @@ def _offer_ref(uow: UnitOfWork, person: Person, keyword: Keyword) -> str | Reply
     if keyword.ref is not None:
         return keyword.ref
     offers = _booking().open_offers(uow, person.id)
+    if keyword.unknown_ref is not None:
+        return _no_such_offer(offers, keyword, keyword.unknown_ref)
     if not offers:
         return Reply("sms.offer.none")
     if len(offers) > 1:
@@ -142,24 +180,27 @@ def _decline(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
 
 
 def _en_route(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    if missing := _need_ref(keyword, "OTW"):
-        return missing
-    view = _booking().mark_en_route(uow, person.id, keyword.ref, keyword.number)
+    ref = _job_ref(keyword, "OTW")
+    if isinstance(ref, Reply):
+        return ref
+    view = _booking().mark_en_route(uow, person.id, ref, keyword.number)
     return Reply("sms.op.en_route", {"ref": view.ref})
 
 
 def _arrived(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    if missing := _need_ref(keyword, "ARRIVED"):
-        return missing
-    view = _booking().mark_arrived(uow, person.id, keyword.ref)
+    ref = _job_ref(keyword, "ARRIVED")
+    if isinstance(ref, Reply):
+        return ref
+    view = _booking().mark_arrived(uow, person.id, ref)
     return Reply("sms.op.arrived", {"ref": view.ref})
 
 
 def _done(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    if missing := _need_ref(keyword, "DONE"):
-        return missing
+    ref = _job_ref(keyword, "DONE")
+    if isinstance(ref, Reply):
+        return ref
     booking = _booking()
-    view = booking.complete_job(uow, person.id, keyword.ref)
+    view = booking.complete_job(uow, person.id, ref)
     earnings = booking.operator_earnings(uow, person.id)
     return Reply(
         "sms.op.done",
@@ -224,6 +265,7 @@ def _payout(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
 
 
 def _status(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
+    """Read only: a word that is not a ref ("where is my wash") shows the next booking."""
     bookings = _booking().consumer_bookings(uow, person.id, active_only=True)
     if keyword.ref:
         bookings = [b for b in bookings if b.ref == keyword.ref]
@@ -243,7 +285,10 @@ def _status(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
 
 
 def _cancel(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    _booking().cancel_booking(uow, person.id, keyword.ref, reason="sms")
+    ref = _job_ref(keyword, "CANCEL")
+    if isinstance(ref, Reply):
+        return ref
+    _booking().cancel_booking(uow, person.id, ref, reason="sms")
     return None  # the booking area confirms the cancellation (and any fee)
 
 
@@ -254,6 +299,8 @@ def _points(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
 def _rate(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     from core.ratings.service import rate_booking
 
+    if keyword.unknown_ref is not None:
+        return error_reply("not_found", keyword.unknown_ref)
     if keyword.ref is None or keyword.number is None or not 1 <= keyword.number <= 5:
         return Reply("sms.c.rate_usage")
     views = _booking().consumer_bookings(uow, person.id, active_only=False)

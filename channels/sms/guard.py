@@ -12,15 +12,14 @@ a customer's STOP.
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime
 
 import redis
 
+from core.accounts.phones import phone_digest
+from core.counters import WindowCounter
 from core.settings import Settings
-
-log = logging.getLogger(__name__)
 
 HELP_REPLIES = 2
 HELP_WINDOW_SECONDS = 600
@@ -35,7 +34,7 @@ AUTO_REPLY = re.compile(
 
 class InboundGuard:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
-        self._redis, self._settings = client, settings
+        self._counter, self._settings = WindowCounter(client), settings
         own = {*settings.sms_sender_numbers, settings.twilio_from_number, settings.at_sender_id}
         self.own_numbers = frozenset(n for n in own if n)
 
@@ -46,22 +45,17 @@ class InboundGuard:
     def looks_automatic(body: str) -> bool:
         return bool(AUTO_REPLY.search(body))
 
-    def _count(self, key: str, ttl: int) -> int | None:
-        try:
-            pipe = self._redis.pipeline()
-            pipe.incr(key)
-            pipe.expire(key, ttl)
-            return int(pipe.execute()[0])
-        except redis.RedisError:
-            log.warning("inbound guard: redis unavailable, not counting")
-            return None
+    def _count(self, kind: str, phone: str, window: int, ttl: int) -> int | None:
+        # Keyed by a digest of the number, never the number itself (Redis is not for numbers).
+        digest = phone_digest(phone, self._settings.secret_bytes)
+        return self._counter.hit(f"sms:{kind}:{digest}:{window}", ttl)
 
     def over_rate(self, phone: str, now: datetime) -> bool:
         minute = int(now.timestamp() // 60)
-        count = self._count(f"sms:in:{phone}:{minute}", 120)
+        count = self._count("in", phone, minute, 120)
         return count is not None and count > self._settings.inbound_per_minute
 
     def may_send_help(self, phone: str, now: datetime) -> bool:
         window = int(now.timestamp() // HELP_WINDOW_SECONDS)
-        count = self._count(f"sms:help:{phone}:{window}", HELP_WINDOW_SECONDS * 2)
+        count = self._count("help", phone, window, HELP_WINDOW_SECONDS * 2)
         return count is None or count <= HELP_REPLIES

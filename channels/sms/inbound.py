@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from channels.outage import DATABASE_DOWN
 from core.accounts.consent import find_person
 from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.db import UnitOfWork
@@ -24,7 +25,7 @@ from core.inbound.text import has_control_characters, storable
 from core.notify.service import send_sms
 
 from . import dialog
-from .commands import OPERATOR_KEYWORDS, Reply, Sender, error_reply, handle_keyword, help_reply
+from .commands import OPERATOR_KEYWORDS, Reply, Sender, handle_keyword, help_reply, refusal
 from .guard import InboundGuard
 from .keywords import Keyword, parse
 
@@ -134,10 +135,12 @@ def _process(uow: UnitOfWork, guard: InboundGuard, message: InboundSms) -> str:
         savepoint.commit()
         return outcome
     except Exception as err:  # noqa: BLE001 - a phone never gets a stack trace
+        if isinstance(err, DATABASE_DOWN):
+            raise  # nothing can be answered or recorded: the webhook says 503, the provider retries
         savepoint.rollback()
         sender.person = find_person(uow, phone)  # whatever the savepoint created is gone
         if isinstance(err, DomainError):
-            answer = error_reply(err.code, keyword.ref)
+            answer = refusal(uow, sender, keyword, err)
             reply(answer.template, answer.params)
             return f"refused:{err.code}"
         # The class only: a database error's text would carry the message itself.

@@ -6,7 +6,9 @@ letter) when exactly one keyword is that close. Opt-out words (STOP...) and ON/O
 exactly: a typo must never opt someone out or take an operator offline.
 
 `CANCEL` alone is an opt-out word (Twilio blocks the number on it anyway); `CANCEL <ref>`
-cancels a booking (docs/decisions.md).
+cancels a booking (docs/decisions.md). Refs use the generator's alphabet (core/booking/refs.py);
+a word in a ref's place that cannot be one is kept as `unknown_ref`, so that "YES 1234" is
+answered as a wrong ref and never read as a bare YES (decision T4).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-REF_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
-_REF = re.compile(rf"^[{REF_ALPHABET}]{{4}}$")
+from core.booking.refs import looks_like_ref
+
 _NUMBER = re.compile(r"^(\d{1,3})(MINS?|MIN|M)?$")
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -42,6 +44,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "start": ("START", "UNSTOP", "QALA", "BEGIN"),
 }
 EXACT_ONLY = frozenset({"stop", "start", "on", "off"})
+# Keywords that name a booking. Any other word after one of them stands where the ref goes: a
+# word that cannot be a ref is kept as `unknown_ref`, so that "YES 1234" is never a bare YES.
+REF_KEYWORDS = frozenset({"yes", "no", "otw", "arrived", "done", "cancel", "rate", "status"})
+WITH_NUMBER = frozenset({"otw", "rate", "cap"})  # minutes, stars, capacity
+COURTESY = frozenset(
+    {"PLEASE", "PLS", "PLZ", "THANKS", "THANK", "THX", "YOU", "OK", "OKAY", "SIYABONGA",
+     "NGIYABONGA", "DANKIE", "ASSEBLIEF", "ASB", "SHAP", "MIN", "MINS", "MINUTES"}
+)  # fmt: skip
+MAX_GIVEN_REF = 8  # how much of an unknown ref is kept (and repeated in the reply)
 PHRASES = {  # multi-word forms, collapsed before matching
     "ON MY WAY": "OTW",
     "OP PAD": "OTW",
@@ -62,6 +73,7 @@ _WORD_TO_NAME = {word: name for name, words in SYNONYMS.items() for word in word
 class Keyword:
     name: str  # a key of SYNONYMS, or "unknown"
     ref: str | None = None  # a booking reference, upper case
+    unknown_ref: str | None = None  # a word in the ref's place that no booking can have
     number: int | None = None  # ETA minutes, capacity, stars
     language: str | None = None  # for LANG
     words: int = 0  # how many words the text had
@@ -126,15 +138,19 @@ def parse(text: str) -> Keyword:
     if name is None:
         return Keyword("unknown", words=len(words))
     ref: str | None = None
+    unknown: str | None = None
     number: int | None = None
     language: str | None = None
     for word in words[1:]:
         if name == "lang" and word in LANGUAGE_CODES and language is None:
             language = LANGUAGE_CODES[word]
-        elif _REF.match(word) and ref is None and not (word.isdigit() and name == "cap"):
+        elif name in REF_KEYWORDS and looks_like_ref(word) and ref is None:
             ref = word
-        elif (m := _NUMBER.match(word)) and number is None:
+        elif name in WITH_NUMBER and (m := _NUMBER.match(word)) and number is None:
             number = int(m.group(1))
-    if name == "cancel" and ref is None:
+        elif name in REF_KEYWORDS and unknown is None and word not in COURTESY:
+            unknown = word[:MAX_GIVEN_REF]
+    unknown_ref = None if ref is not None else unknown
+    if name == "cancel" and ref is None and unknown_ref is None:
         name = "stop"  # bare CANCEL is an opt-out word (see module docstring)
-    return Keyword(name, ref, number, language, len(words))
+    return Keyword(name, ref, unknown_ref, number, language, len(words))

@@ -23,6 +23,8 @@ LONGEST_PARAMS = {
     "when": "Thu 27 Nov 14:00",
     "state": "finding operator",
     "language": "Afrikaans",
+    "given": "X" * 8,  # what the person typed where a ref goes (keywords.MAX_GIVEN_REF)
+    "allowed": "Thu 26 Nov 09:00",
 }
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -87,6 +89,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You have {count} open offers: {refs}. Reply YES <ref> or NO <ref>.",
         "zu": "Unemisebenzi engu-{count} onikwayo: {refs}. Phendula YES <ref> noma NO <ref>.",
         "af": "Jy het {count} aanbiedinge: {refs}. Antwoord YES <ref> of NO <ref>.",
+    },
+    "sms.offer.unknown_one": {
+        "en": "No open offer {given}. Your offer: {ref}, reply {keyword} {ref}",
+        "zu": "Awukho umsebenzi onikwayo {given}. Owakho: {ref}, phendula {keyword} {ref}",
+        "af": "Geen oop aanbod {given} nie. Jou aanbod: {ref}, antwoord {keyword} {ref}",
+    },
+    "sms.offer.unknown_many": {
+        "en": "No open offer {given}. Your offers: {refs}. Reply {keyword} and the ref.",
+        "zu": "Awukho umsebenzi onikwayo {given}. Onikwayo: {refs}. Phendula {keyword} ne-ref.",
+        "af": "Geen oop aanbod {given} nie. Jou aanbiedinge: {refs}. Antwoord {keyword} en die "
+        "verwysing.",
+    },
+    "sms.offer.unknown_none": {
+        "en": "No open offer {given}. You have no open job offer right now.",
+        "zu": "Awukho umsebenzi onikwayo {given}. Awunawo umsebenzi onikwayo manje.",
+        "af": "Geen oop aanbod {given} nie. Jy het nou geen werksaanbod nie.",
     },
     "sms.op.declined": {
         "en": "OK, job {ref} declined. Stay ON for the next one.",
@@ -205,9 +223,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "af": "Net die operateur van werk {ref} kan dit doen.",
     },
     "sms.error.too_early": {
-        "en": "Job {ref} has not started yet. Send ARRIVED or DONE from an hour before its time.",
-        "zu": "Umsebenzi {ref} awukaqali. Thumela ARRIVED noma DONE kusukela ehoreni ngaphambili.",
-        "af": "Werk {ref} het nog nie begin nie. Stuur ARRIVED of DONE vanaf 'n uur voor die tyd.",
+        "en": "Job {ref} has not started yet. Send OTW, ARRIVED or DONE from {allowed}.",
+        "zu": "Umsebenzi {ref} awukaqali. Thumela OTW, ARRIVED noma DONE kusukela ngo-{allowed}.",
+        "af": "Werk {ref} het nog nie begin nie. Stuur OTW, ARRIVED of DONE vanaf {allowed}.",
     },
     "sms.error.other": {
         "en": "Kerbside: that did not work for {ref}. Reply HELP for options.",

@@ -3,7 +3,8 @@
 Thin: authenticate, parse, hand to `inbound.receive_sms` / `record_delivery_report`, answer.
 Inbound messages are answered with an empty TwiML `<Response/>` (Twilio) or an empty 200
 (Africa's Talking); the reply itself goes through the outbox. A bad or missing signature/token
-gets 403 and changes nothing.
+gets 403 and changes nothing. While the database is down every webhook answers a plain 503
+(channels/outage.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from twilio.request_validator import RequestValidator
 
 from channels.africastalking_auth import token_ok
+from channels.outage import answer_outages
 from core.outbox.model import MessageStatus
 from core.outbox.reports import record_delivery_report
 from kerbside.bootstrap import Platform
@@ -26,6 +28,7 @@ from .twilio import OPTED_OUT_CODES, TWILIO_STATUS
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("sms", __name__)
+answer_outages(blueprint)  # a plain 503 while the database is down: providers retry
 
 EMPTY_TWIML = StoredResponse(200, "text/xml", '<?xml version="1.0" encoding="UTF-8"?><Response/>')
 EMPTY_OK = StoredResponse(200, "text/plain", "")

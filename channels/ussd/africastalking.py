@@ -1,7 +1,9 @@
 """Africa's Talking USSD: decode the callback, run one hop through the engine, reply CON/END.
 
 Never an error page: a failure inside becomes a short translated `END` apology, logged without
-a stack trace and with the phone masked. Authenticated by `?token=` (africastalking_auth)."""
+a stack trace and with the phone masked; while the database is down, an `END` apology and one
+line naming the exception (channels/outage.py). Authenticated by `?token=`
+(africastalking_auth)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from channels.africastalking_auth import token_ok
+from channels.outage import DATABASE_DOWN, answer_outages, log_outage
 from core.accounts.model import Person
 from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.conversation.engine import converse, failure_prompt, warm_up
@@ -24,6 +27,7 @@ from .render import render
 log = logging.getLogger(__name__)
 blueprint = Blueprint("ussd", __name__)
 blueprint.record_once(lambda _state: warm_up())
+answer_outages(blueprint)  # the session-end notification: a plain 503, the gateway may retry
 
 
 def _platform() -> Platform:
@@ -59,6 +63,9 @@ def ussd_hop() -> Response:
         return _reply(render(failure_prompt()))
     try:
         prompt = converse(platform.uow(), phone, "ussd", session_id, text)
+    except DATABASE_DOWN as err:  # no language to look up either: the apology in English
+        log_outage("ussd hop", err)
+        return _reply(render(failure_prompt()))
     except Exception as err:  # noqa: BLE001 - never an error page to a phone
         log.error("ussd hop failed for %s: %s", mask(phone), type(err).__name__)
         return _reply(render(failure_prompt(_language_of(platform, phone))))

@@ -1,7 +1,9 @@
-"""Phone numbers: parse to E.164 and mask for logs."""
+"""Phone numbers: parse to E.164, mask for logs, digest for keys kept elsewhere (Redis)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 import phonenumbers
@@ -56,6 +58,13 @@ def mask(phone: str) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:5] + "*" * (len(digits) - 7) + digits[-2:]
+
+
+def phone_digest(phone: str, secret: bytes) -> str:
+    """A keyed digest (HMAC-SHA256 under SECRET_KEY, as the USSD input digests) that stands for
+    a number in counter keys: the same number gives the same key, and the key gives away no
+    number, not even to someone who hashes all ten-digit numbers."""
+    return hmac.new(secret, phone.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def mask_phones_in(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.errors import DomainError
 
 
@@ -46,9 +48,25 @@ class IllegalTransitionError(BookingError):
 
 
 class TooEarlyError(BookingError):
-    """Arrived or done more than an hour before the booked start."""
+    """On the way, arrived or done more than an hour before the booked start."""
 
     code = "too_early"
+
+    def __init__(self, message: str, allowed_from: datetime | None = None) -> None:
+        super().__init__(message)
+        self.allowed_from = allowed_from  # UTC; the earliest moment the step is accepted
+
+
+class TooManyOpenBookingsError(BookingError):
+    """The consumer already has `MAX_OPEN_BOOKINGS` open unpaid bookings."""
+
+    code = "too_many_open_bookings"
+
+
+class TooManyBookingAttemptsError(BookingError):
+    """This number asked for `BOOKING_ATTEMPTS_PER_HOUR` bookings in the current hour."""
+
+    code = "too_many_booking_attempts"
 
 
 class TooLateToMoveError(BookingError):

@@ -8,23 +8,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
 from core.dispatch import cascade
 from core.dispatch.candidates import find_candidates, search_count
-from core.dispatch.distance import haversine_km
 
-from . import capacity, lifecycle
+from . import capacity, lifecycle, limits
 from .availability import check_start, ensure_serves_place, find_slots
 from .errors import (
     IllegalTransitionError,
     InvalidRequestError,
     NoLongerAvailableError,
     NotFoundError,
-    TooEarlyError,
     TooLateToMoveError,
 )
 from .events import BookingRescheduled
@@ -37,6 +35,13 @@ from .operators import (
     set_capacity,
     set_online,
     set_service_price,
+)
+from .progress import (
+    booking_for,
+    complete_job,
+    mark_arrived,
+    mark_en_route,
+    mark_no_show,
 )
 from .queries import (
     booking_view,
@@ -86,12 +91,14 @@ def request_booking(
     Price: the lowest price among the operators able to take the job now (the favourite's own
     price when one is asked); only operators at or below that price are offered the job."""
     key = idempotency_key or f"booking:{uuid.uuid4()}"
-    existing = uow.session.scalar(select(Booking).where(Booking.idempotency_key == key))
+    existing = _earlier_request(uow, key, consumer_id, start)
+    if existing is None and series_id is None:  # the scheduler books a series: no limits
+        limits.count_attempt(uow, consumer_id)
+        limits.lock_consumer(uow, consumer_id)
+        existing = _earlier_request(uow, key, consumer_id, start)  # a retry that waited
+        if existing is None:
+            limits.check_open_bookings(uow, consumer_id)
     if existing is not None:
-        if existing.consumer_id != consumer_id:
-            raise InvalidRequestError("that idempotency key belongs to another booking")
-        if existing.start_at != start:
-            raise InvalidRequestError("that idempotency key was used for another booking")
         return booking_view(uow, existing)
     service = get_service(uow, service_code)
     if uow.session.get(Person, consumer_id) is None:
@@ -147,6 +154,18 @@ def request_booking(
     return booking_view(uow, booking)
 
 
+def _earlier_request(
+    uow: UnitOfWork, key: str, consumer_id: int, start: datetime
+) -> Booking | None:
+    """The booking this idempotency key already made, if any (refused if it was another's)."""
+    existing = uow.session.scalar(select(Booking).where(Booking.idempotency_key == key))
+    if existing is not None and existing.consumer_id != consumer_id:
+        raise InvalidRequestError("that idempotency key belongs to another booking")
+    if existing is not None and existing.start_at != start:
+        raise InvalidRequestError("that idempotency key was used for another booking")
+    return existing
+
+
 def _insert_with_fresh_ref(uow: UnitOfWork, booking: Booking) -> bool:
     """Pick a ref unique among active bookings; a collision retries inside a savepoint.
     False: another transaction inserted a booking with the same idempotency key first."""
@@ -178,88 +197,6 @@ def decline_offer(uow: UnitOfWork, operator_person_id: int, ref: str | None = No
     return booking_view(uow, booking)
 
 
-def _booking_for(uow: UnitOfWork, person_id: int, ref: str, *, role: str) -> Booking:
-    """The person's booking with this ref (active ones first), locked for update."""
-    ref = normalise_ref(ref)
-    column = Booking.operator_id if role == "operator" else Booking.consumer_id
-    who = column == person_id
-    if role == "any":
-        who = (Booking.operator_id == person_id) | (Booking.consumer_id == person_id)
-    booking_id = uow.session.scalar(
-        select(Booking.id)
-        .where(Booking.ref == ref, who)
-        .order_by(case((Booking.status.in_(ACTIVE_STATUSES), 0), else_=1), Booking.id.desc())
-        .limit(1)
-    )
-    if booking_id is None:
-        raise NotFoundError(f"no booking {ref}")
-    return cascade.lock_booking(uow, booking_id)
-
-
-def mark_en_route(
-    uow: UnitOfWork, operator_person_id: int, ref: str, eta_minutes: int | None = None
-) -> BookingView:
-    booking = _booking_for(uow, operator_person_id, ref, role="operator")
-    if eta_minutes is None:
-        operator = require_operator(uow, operator_person_id)
-        km = haversine_km(operator.lat, operator.lon, booking.lat, booking.lon)
-        eta_minutes = 5 + round(km * 2.5)  # ~24 km/h in town, plus getting going
-    booking.eta_minutes = eta_minutes
-    lifecycle.walk_to(
-        uow,
-        booking,
-        BookingStatus.EN_ROUTE,
-        "operator",
-        operator_person_id,
-        eta_minutes=eta_minutes,
-    )
-    return booking_view(uow, booking)
-
-
-# An operator may arrive (and so finish) at most this long before the booked start. Without a
-# limit a job could be marked done, and earned, days before it happened.
-EARLIEST_ARRIVAL = timedelta(minutes=60)
-
-
-def _not_too_early(uow: UnitOfWork, booking: Booking) -> None:
-    if uow.now() < booking.start_at - EARLIEST_ARRIVAL:
-        raise TooEarlyError(f"{booking.ref} starts at {booking.start_at.isoformat()}")
-
-
-def mark_arrived(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
-    booking = _booking_for(uow, operator_person_id, ref, role="operator")
-    _not_too_early(uow, booking)
-    lifecycle.walk_to(uow, booking, BookingStatus.ARRIVED, "operator", operator_person_id)
-    return booking_view(uow, booking)
-
-
-def complete_job(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
-    """Completed, walking through arrived/in_progress when the operator skipped reporting them."""
-    booking = _booking_for(uow, operator_person_id, ref, role="operator")
-    _not_too_early(uow, booking)
-    booking.completed_at = uow.now()
-    lifecycle.walk_to(
-        uow,
-        booking,
-        BookingStatus.COMPLETED,
-        "operator",
-        operator_person_id,
-        operator_id=operator_person_id,
-        price_cents=booking.price_cents,
-        commission_cents=booking.commission_cents,
-        operator_earn_cents=booking.operator_earn_cents,
-        payment_method=booking.payment_method,
-    )
-    return booking_view(uow, booking)
-
-
-def mark_no_show(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
-    """The operator came and the customer was not there. The job stays counted for the day."""
-    booking = _booking_for(uow, operator_person_id, ref, role="operator")
-    lifecycle.move(uow, booking, BookingStatus.NO_SHOW, "operator", operator_person_id)
-    return booking_view(uow, booking)
-
-
 def _cancel_fee(uow: UnitOfWork, booking: Booking, person_id: int) -> int:
     return _fee_decision(uow, booking, person_id)[0]
 
@@ -278,7 +215,7 @@ def _fee_decision(uow: UnitOfWork, booking: Booking, person_id: int) -> tuple[in
 
 def cancellation_quote(uow: UnitOfWork, person_id: int, ref: str) -> int:
     """Fee in cents that cancelling now would cost this person (operators never pay one here)."""
-    booking = _booking_for(uow, person_id, ref, role="any")
+    booking = booking_for(uow, person_id, ref, role="any")
     if booking.status not in ACTIVE_STATUSES:
         raise IllegalTransitionError(f"{booking.ref} is {booking.status}")
     return _cancel_fee(uow, booking, person_id)
@@ -287,7 +224,7 @@ def cancellation_quote(uow: UnitOfWork, person_id: int, ref: str) -> int:
 def cancel_booking(uow: UnitOfWork, person_id: int, ref: str, reason: str = "") -> BookingView:
     """Cancel by the consumer (fee after the free window once accepted) or the assigned
     operator (no fee; the consumer is told). Releases capacity and withdraws open offers."""
-    booking = _booking_for(uow, person_id, ref, role="any")
+    booking = booking_for(uow, person_id, ref, role="any")
     by_consumer = person_id == booking.consumer_id
     fee, rule = _fee_decision(uow, booking, person_id)
     offered_to = cascade.withdraw_open_offers(uow, booking)
@@ -313,7 +250,7 @@ def reschedule_booking(
 ) -> BookingView:
     """Move a booking not yet under way. An assigned booking keeps its operator (or fails with
     NoLongerAvailableError); an unassigned one is offered afresh at the new time."""
-    booking = _booking_for(uow, consumer_id, ref, role="consumer")
+    booking = booking_for(uow, consumer_id, ref, role="consumer")
     if booking.status not in (
         BookingStatus.REQUESTED,
         BookingStatus.OFFERED,

@@ -176,7 +176,13 @@ AF: dict[str, str] = {
     "error.offer_gone": "daardie aanbod is gesluit.",
     "error.illegal_transition": "daardie stap is nou nie moontlik nie.",
     "error.too_late_to_move": "te naby aan die begin om te skuif; jy kan nog kanselleer.",
-    "error.too_early": "daardie werk het nog nie begin nie.",
+    "error.too_early": "te vroeg: op pad, aangekom en klaar werk vanaf 'n uur voor die begin.",
+    "error.too_many_open_bookings": (
+        "jy het reeds soveel oop besprekings as toegelaat. Kanselleer een of wag tot een klaar is."
+    ),
+    "error.too_many_booking_attempts": (
+        "te veel besprekingspogings van hierdie nommer. Probeer asseblief oor 'n uur weer."
+    ),
     "error.not_found": "ons kon nie daardie bespreking vind nie.",
     "error.not_operator": "hierdie nommer is nie 'n operateur nie.",
     "error.pin_wrong": "verkeerde PIN.",

@@ -175,7 +175,15 @@ EN: dict[str, str] = {
     "error.offer_gone": "that offer has closed.",
     "error.illegal_transition": "that step is not possible now.",
     "error.too_late_to_move": "too close to the start to move; you can still cancel.",
-    "error.too_early": "that job has not started yet.",
+    "error.too_early": (
+        "too early: on the way, arrived and done work from an hour before the start."
+    ),
+    "error.too_many_open_bookings": (
+        "you already have as many open bookings as allowed. Cancel one or wait until one is done."
+    ),
+    "error.too_many_booking_attempts": (
+        "too many booking tries from this number. Please try again in an hour."
+    ),
     "error.not_found": "we could not find that booking.",
     "error.not_operator": "this number is not an operator.",
     "error.pin_wrong": "wrong PIN.",

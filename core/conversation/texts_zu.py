@@ -178,7 +178,16 @@ ZU: dict[str, str] = {
     "error.offer_gone": "lokho okunikezwayo sekuvaliwe.",
     "error.illegal_transition": "lesi sinyathelo asikwazi ukwenzeka manje.",
     "error.too_late_to_move": "sekusondele kakhulu ukuthi ishintshwe; usengayikhansela.",
-    "error.too_early": "lowo msebenzi awukaqali.",
+    "error.too_early": (
+        "kusesekuseni: usendleleni, ufikile noqedile kusebenza kusukela ehoreni ngaphambi kokuqala."
+    ),
+    "error.too_many_open_bookings": (
+        "usunokubhuka okuvulekile okuningi ngangokuvumelekile. Khansela okukodwa noma "
+        "ulinde kuze kuqedwe okukodwa."
+    ),
+    "error.too_many_booking_attempts": (
+        "kunemizamo eminingi yokubhuka kule nombolo. Sicela uzame futhi emva kwehora."
+    ),
     "error.not_found": "asikutholanga lokho kubhuka.",
     "error.not_operator": "le nombolo akuyona eka-opharetha.",
     "error.pin_wrong": "i-PIN engalungile.",

@@ -32,9 +32,10 @@ def _accepted_jobs(platform, starts, cancel_last=False):
     """Accepted jobs for operator 1 at `starts`, in order; returns their refs."""
     seed.catalogue(platform)
     op = seed.operator(platform, 1, daily=8)
-    customer = seed.consumer(platform, 1)
     refs = []
     for n, start in enumerate(starts):
+        # One customer per job: a consumer may hold only MAX_OPEN_BOOKINGS open bookings.
+        customer = seed.consumer(platform, n + 1)
         uow = platform.uow()
         with uow:
             key = f"week-{n}"

@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from core.outbox.model import OutboxMessage
 from kerbside.app import create_app
 from kerbside.bootstrap import Platform
-from tests.booking_helpers import catalogue, operator
+from tests.booking_helpers import book_at_sandton, catalogue, operator
 from tests.e2e.sms_support import Phones, at_sms, twilio_post, twilio_sms
 from tests.fakes.fixtures import TWILIO_FROM
 
@@ -130,25 +130,13 @@ def test_twilio_advanced_opt_out_type_is_honoured(sms_platform, fake_twilio, fak
         assert person.opted_out_at is not None
 
 
-def _request(platform, consumer_id, key):
-    from core.booking import service as bookings
-    from tests.booking_helpers import SANDTON, TWO_PM
-
-    uow = platform.uow()
-    with uow:
-        view = bookings.request_booking(uow, consumer_id, "full_valet", *SANDTON, "Sandton City",
-                                        TWO_PM, idempotency_key=key)  # fmt: skip
-        uow.commit()
-    return view.ref
-
-
 def test_bare_yes_with_two_offers_asks_which_and_no_declines(sms_platform, fake_twilio, fake_at):
     from tests.booking_helpers import consumer
 
     catalogue(sms_platform)
     operator(sms_platform, 1, concurrent=2)
-    first = _request(sms_platform, consumer(sms_platform, 1), "a")
-    second = _request(sms_platform, consumer(sms_platform, 2), "b")
+    first = book_at_sandton(sms_platform, consumer(sms_platform, 1), "a")
+    second = book_at_sandton(sms_platform, consumer(sms_platform, 2), "b")
     client = create_app(sms_platform).test_client()
     phones = Phones(sms_platform, fake_twilio, fake_at)
     assert len(phones.new(OPERATOR)) == 2  # both offers
@@ -187,7 +175,7 @@ def test_an_operator_in_a_dialog_still_takes_an_offer_with_bare_yes(
     phones = Phones(sms_platform, fake_twilio, fake_at)
     at_sms(client, OPERATOR, "BOOK")  # a dialog is open: "Choose a service"
     assert "Choose a service" in phones.new(OPERATOR)[0]
-    ref = _request(sms_platform, consumer(sms_platform, 1), "c")
+    ref = book_at_sandton(sms_platform, consumer(sms_platform, 1), "c")
     phones.new(OPERATOR)
     at_sms(client, OPERATOR, "yes")
     assert phones.new(OPERATOR)[0].startswith(f"JOB {ref} is yours")

@@ -4,13 +4,12 @@ or to accept one offer, and the database lets exactly one win."""
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from core.accounts.model import Person
 from core.booking import service as bookings
 from core.booking.errors import NoLongerAvailableError, OfferGoneError
-from kerbside.bootstrap import Platform
-from tests.booking_helpers import SANDTON, TWO_PM, catalogue, consumer, operator
+from tests.booking_helpers import SANDTON, TWO_PM, catalogue, consumer, operator, wide
 
 WORKERS = 40
 
@@ -18,10 +17,9 @@ WORKERS = 40
 @pytest.fixture
 def wide_platform(platform):
     """The same servers and clock, with a pool big enough for WORKERS real connections."""
-    engine = create_engine(platform.settings.database_url, pool_size=WORKERS, max_overflow=0)
-    wide = Platform(platform.settings, engine, platform.redis, platform.clock)
-    yield wide
-    engine.dispose()
+    racing = wide(platform, WORKERS)
+    yield racing
+    racing.engine.dispose()
 
 
 def _many_consumers(platform, count):

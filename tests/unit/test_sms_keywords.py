@@ -72,3 +72,33 @@ def test_not_keywords(text):
 def test_refs_use_only_the_booking_alphabet():
     assert parse("YES K0Q4").ref is None  # 0 is not in the alphabet
     assert parse("YES 3479").ref == "3479"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("YES 1234", Keyword("yes", unknown_ref="1234", words=2)),
+        ("no 1234", Keyword("no", unknown_ref="1234", words=2)),
+        ("YES K0Q4", Keyword("yes", unknown_ref="K0Q4", words=2)),
+        ("Y 12", Keyword("yes", unknown_ref="12", words=2)),  # YES takes no number
+        ("OTW 1234 10", Keyword("otw", unknown_ref="1234", number=10, words=3)),
+        ("DONE 1234", Keyword("done", unknown_ref="1234", words=2)),
+        ("CANCEL 1234", Keyword("cancel", unknown_ref="1234", words=2)),  # not an opt-out
+        ("RATE 1234 5", Keyword("rate", unknown_ref="1234", number=5, words=3)),
+        ("yes please", Keyword("yes", words=2)),  # courtesy is not a ref
+        ("YES PLEASE K7Q4", Keyword("yes", ref="K7Q4", words=3)),
+        ("OTW 10 MIN K7Q4", Keyword("otw", ref="K7Q4", number=10, words=4)),
+        ("CAP 1234", Keyword("cap", words=2)),  # only booking keywords carry a ref
+    ],
+)
+def test_a_word_where_the_ref_goes_that_cannot_be_one_is_kept(text, expected):
+    """Trial defect 4: "YES 1234" must not read as a bare YES (which takes the only offer)."""
+    assert parse(text) == expected
+
+
+def test_the_parser_and_the_generator_share_one_alphabet():
+    from core.booking.refs import new_ref
+
+    for _ in range(200):
+        ref = new_ref()
+        assert parse(f"YES {ref}").ref == ref
