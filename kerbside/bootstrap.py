@@ -7,8 +7,10 @@ tests all call it, with their own settings and clock where they need to.
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import redis
 from rq import Queue
@@ -98,6 +100,18 @@ def check_redis(client: redis.Redis, url: str) -> None:
         raise ConfigError(f"REDIS_URL: cannot connect to {mask_url(url)}: {err}") from None
 
 
+def make_writable_dir(path: Path, setting: str = "KERBSIDE_VAR_DIR") -> Path:
+    """Create `path` and prove a file can be written there; any failure is one line naming the
+    setting (a read-only disk, a file in the way, no permission), never a traceback."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        raise ConfigError(f"{setting}: cannot write to {path}: {err.strerror or err}") from None
+    return path
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -106,6 +120,8 @@ def bootstrap(
 ) -> Platform:
     """Build the platform. Starts embedded servers for unset URLs; checks both servers answer."""
     settings = settings or Settings.from_env()
+    if settings.secret_key is None or settings.embedded:
+        make_writable_dir(settings.var_dir)
     if settings.secret_key is None:
         from .embedded import local_secret
 

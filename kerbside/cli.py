@@ -22,7 +22,7 @@ import click
 from core.settings import ConfigError, Settings
 
 from . import logs
-from .bootstrap import Platform, bootstrap
+from .bootstrap import Platform, bootstrap, make_writable_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,8 +156,9 @@ def up(host: str, port: int, web_workers: int) -> None:
     env = dict(os.environ)
     env["DATABASE_URL"] = platform.settings.database_url or ""
     env["REDIS_URL"] = platform.settings.redis_url or ""
-    metrics_dir = (platform.settings.var_dir / "metrics" / str(os.getpid())).resolve()
-    metrics_dir.mkdir(parents=True, exist_ok=True)
+    metrics_dir = make_writable_dir(
+        (platform.settings.var_dir / "metrics" / str(os.getpid())).resolve()
+    )
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
     children = [
         subprocess.Popen(
