@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
-import shutil
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +18,7 @@ import click
 from core.settings import ConfigError, Settings
 
 from . import logs
-from .bootstrap import Platform, bootstrap, make_writable_dir
+from .bootstrap import Platform, bootstrap
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -147,67 +143,19 @@ def worker(burst: bool, no_scheduler: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", default="8000", show_default=True, help="1-65535")
 @click.option("--workers", "web_workers", default=2, show_default=True, help="gunicorn processes.")
 @clean_errors
-def up(host: str, port: int, web_workers: int) -> None:
+def up(host: str, port: str, web_workers: int) -> None:
     """Everything in one command: servers, migrations, web, one worker and the scheduler."""
-    platform = start(migrate=True)
-    env = dict(os.environ)
-    env["DATABASE_URL"] = platform.settings.database_url or ""
-    env["REDIS_URL"] = platform.settings.redis_url or ""
-    metrics_dir = make_writable_dir(
-        (platform.settings.var_dir / "metrics" / str(os.getpid())).resolve()
-    )
-    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
-    children = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(web_workers),
-                "--access-logfile",
-                "-",
-                # the path without its query: Africa's Talking callbacks carry ?token=<secret>
-                "--access-logformat",
-                '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            env=env,
-        ),
-        subprocess.Popen([sys.executable, "-m", "kerbside.cli", "worker"], env=env),
-    ]
-    click.echo(f"kerbside is up on http://{host}:{port}  (Ctrl-C stops everything)", err=True)
-    # A plain flag and sleep: a signal handler that sets a threading.Event can deadlock against
-    # the main thread waiting on that same Event (its lock is not re-entrant).
-    stopping: list[int] = []
+    from .up import UpError, run_up
 
-    def stop(signum: int, _frame: Any) -> None:
-        stopping.append(signum)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while not stopping:
-        if any(child.poll() is not None for child in children):
-            click.echo("kerbside: a process stopped; stopping the rest", err=True)
-            break
-        time.sleep(0.2)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    shutil.rmtree(metrics_dir, ignore_errors=True)
-    platform.close()
+    try:
+        status = run_up(host, port, web_workers, lambda line: click.echo(line, err=True))
+    except UpError as err:
+        click.echo(f"kerbside: {err}", err=True)
+        sys.exit(err.status)
+    sys.exit(status)
 
 
 @main.command("reset-pin")
