@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.test_platform_processes import _env, _free_port
+from tests.e2e.test_platform_processes import _env, _free_port, _start_up
 
 
 def _up(platform, *args, timeout=60):
@@ -63,15 +63,7 @@ def test_a_host_that_does_not_resolve_is_one_line_and_exit_1(platform):
 
 def test_up_is_said_once_it_answers_and_a_dead_child_is_exit_1(platform):
     port = _free_port()
-    up = subprocess.Popen(
-        [sys.executable, "-m", "kerbside.cli", "up", "--port", str(port), "--workers", "1"],
-        cwd=ROOT,
-        env=_env(platform),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    up = _start_up(platform, port, text=True)
     try:
         said = ""
         for said in up.stderr:  # ends at EOF too: `up` gives up after 60 s without an answer
