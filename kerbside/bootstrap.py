@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, SystemClock
+from core.clock_offset import platform_clock
 from core.db import UnitOfWork
 from core.dispatch.redis_index import RedisOperatorIndex
 from core.outbox.ports import SmsGateway
@@ -136,6 +137,6 @@ def bootstrap(
     if check:
         check_database(engine)
         check_redis(client, settings.redis_url)
-    platform = Platform(settings, engine, client, clock or SystemClock())
+    platform = Platform(settings, engine, client, clock or platform_clock(settings, engine))
     platform.gateways  # noqa: B018 - fail at start-up on a bad provider, not on the first send
     return platform

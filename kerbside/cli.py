@@ -10,6 +10,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -214,6 +215,82 @@ def dispatch_rebuild_index() -> None:
 
     platform = start()
     click.echo(f"indexed {rebuild_index(platform.uow())} online operators")
+
+
+# --- the development clock (trial defect 13) --------------------------------------------------
+
+
+@main.group()
+def clock() -> None:
+    """Move a development platform's time forward, to try what is due later (every process)."""
+
+
+def _clock_change(change: Callable[[Any, Settings], object]) -> Platform:
+    from core.clock_offset import RealPlatformError
+
+    platform = start()
+    uow = platform.uow()
+    try:
+        with uow:
+            change(uow.session, platform.settings)
+            uow.commit()
+    except RealPlatformError as err:
+        click.echo(f"kerbside: {err}", err=True)
+        sys.exit(1)
+    return platform
+
+
+@clock.command("advance")
+@click.argument("duration")
+@clean_errors
+def clock_advance(duration: str) -> None:
+    """Move the time forward by DURATION: 90m, 2h, 1d, 1d2h30m."""
+    from core.clock_offset import BadDurationError, advance, parse_duration
+
+    try:
+        by = parse_duration(duration)
+        platform = _clock_change(lambda session, settings: advance(session, settings, by))
+    except BadDurationError as err:
+        click.echo(f"kerbside: not a duration such as 90m, 2h, 1d or 1d2h30m: {err}", err=True)
+        sys.exit(2)
+    _clock_show(platform)
+
+
+@clock.command("show")
+@clean_errors
+def clock_show() -> None:
+    """The platform's time, the real time and the offset between them."""
+    _clock_show(start())
+
+
+@clock.command("reset")
+@clean_errors
+def clock_reset() -> None:
+    """Back to the real time (what happened in the platform's future stays)."""
+    from core.clock_offset import reset
+
+    _clock_show(_clock_change(reset))
+
+
+def _clock_show(platform: Platform) -> None:
+    from core.clock_offset import describe, stored_offset
+
+    real = datetime.now(UTC)
+    stored = stored_offset(platform.engine)
+    ignored = bool(stored) and not platform.settings.webhooks_may_be_unauthenticated
+    offset = timedelta(0) if ignored else stored
+
+    def shown(moment: datetime) -> str:
+        return moment.astimezone(platform.settings.tz).strftime("%a %Y-%m-%d %H:%M %Z")
+
+    click.echo(
+        f"platform time {shown(real + offset)} (real {shown(real)}, offset {describe(offset)})"
+    )
+    if ignored:
+        click.echo(
+            f"kerbside: the stored offset {describe(stored)} is ignored (a real gateway is set)",
+            err=True,
+        )
 
 
 if __name__ == "__main__":
