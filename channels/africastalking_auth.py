@@ -1,4 +1,4 @@
-"""The shared secret on Africa's Talking callbacks (DESIGN.md 10).
+"""The shared secret on Africa's Talking callbacks (architecture.md 10).
 
 Africa's Talking signs nothing, so the callback URLs carry `?token=<AT_WEBHOOK_TOKEN>`. When the
 setting is set, a callback without the right token is refused with 403; USSD and SMS both use

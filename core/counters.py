@@ -1,4 +1,4 @@
-"""Fixed-window counters in Redis (rebuildable, DESIGN.md 2), shared by the abuse guards.
+"""Fixed-window counters in Redis (rebuildable, architecture.md 2), shared by the abuse guards.
 
 Redis being down fails open: `hit` answers None and the caller lets the request through, since
 losing a guard for a while is better than refusing everyone.

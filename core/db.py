@@ -2,7 +2,7 @@
 
 A unit of work is one database transaction. It rolls back unless `commit()` was called, so a
 handler that raises half-way leaves nothing behind. Outbox rows and scheduled jobs are written
-through the same session, which is what makes them transactional (DESIGN.md 3 and 4).
+through the same session, which is what makes them transactional (architecture.md 3 and 4).
 """
 
 from __future__ import annotations

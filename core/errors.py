@@ -1,4 +1,4 @@
-"""The one root of every refusal the core makes (DESIGN.md 13).
+"""The one root of every refusal the core makes (architecture.md 13).
 
 A `DomainError` means "the rules say no" (slot taken, offer gone, wrong PIN format): the
 caller's change is undone and the person is told why, in a short translated reply keyed by

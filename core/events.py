@@ -1,7 +1,7 @@
 """Domain events: what happened, recorded on the unit of work, handled in its transaction.
 
 A core operation that changes state records a typed, frozen event (`record(uow, event)`); it
-never calls a notifier, a ledger or a payout inline (DESIGN.md 12). Recording does three
+never calls a notifier, a ledger or a payout inline (architecture.md 12). Recording does three
 things, at once and in this order:
 
 1. appends the event to `uow.events` (what this transaction did, in order);

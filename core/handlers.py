@@ -1,5 +1,5 @@
 """Every domain event and what runs when it is recorded, in order: the one place to look
-(DESIGN.md 12, core/events.py). Handlers run in the transaction of the change, before its
+(architecture.md 12, core/events.py). Handlers run in the transaction of the change, before its
 commit; one that raises rolls the change back. Every event type is listed, `()` when nothing
 reacts to it yet (payments, loyalty and payouts will add theirs here).
 """

@@ -6,15 +6,33 @@ raises `ConfigError` whose message is one line naming the setting; the CLI print
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
+
 SMS_PROVIDERS = ("console", "twilio", "africastalking")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+MIN_SECRET_LENGTH = 16
+# (pattern, what it should look like) for settings whose shape is known
+SHAPES: dict[str, tuple[str, str]] = {
+    "TWILIO_ACCOUNT_SID": (r"AC[0-9a-fA-F]{32}", "AC followed by 32 hexadecimal digits"),
+    "AT_WEBHOOK_TOKEN": (
+        r"[A-Za-z0-9._~-]+",
+        "only letters, digits and . _ ~ - (it goes in a URL)",
+    ),
+    "STRIPE_SECRET_KEY": (r"(sk|rk)_\w+", "a secret key, sk_... or rk_..."),
+    "STRIPE_WEBHOOK_SECRET": (r"whsec_\S+", "a webhook signing secret, whsec_..."),
+    "USSD_SERVICE_CODE": (r"\*\d+(\*\d+)*#", "a service code such as *120*5372#"),
+}
 
 
 class ConfigError(Exception):
@@ -124,16 +142,28 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        def number(name: str, default: float, kind: type = int) -> Any:
+        def number(
+            name: str,
+            default: float,
+            kind: type = int,
+            *,
+            low: float = 0,
+            high: float | None = None,
+        ) -> Any:
             raw = get(name)
             if raw is None:
                 return default
             try:
                 value = kind(raw)
             except ValueError:
-                raise ConfigError(f"{name}: expected a number, got {raw!r}") from None
-            if value < 0:
-                raise ConfigError(f"{name}: must not be negative, got {raw!r}")
+                what = "a whole number" if kind is int else "a number"
+                raise ConfigError(f"{name}: expected {what}, got {raw!r}") from None
+            if not math.isfinite(value) or value < low or (high is not None and value > high):
+                if high is not None:
+                    limits = f"between {low} and {high}"
+                else:
+                    limits = "not negative" if low == 0 else f"at least {low}"
+                raise ConfigError(f"{name}: must be {limits}, got {raw!r}")
             return value
 
         def phone(name: str, default: str) -> str:
@@ -147,6 +177,25 @@ class Settings:
             if valid is None:
                 raise ConfigError(f"{name}: expected a phone number such as 010 500 5372")
             return valid
+
+        def one_of(name: str, default: str, allowed: tuple[str, ...]) -> str:
+            value = get(name) or default
+            if value.upper() not in (choice.upper() for choice in allowed):
+                raise ConfigError(
+                    f"{name}: unknown value {value!r}; expected one of {', '.join(allowed)}"
+                )
+            return value
+
+        def shaped(name: str) -> str | None:
+            value = get(name)
+            pattern, looks = SHAPES[name]
+            if value is not None and not re.fullmatch(pattern, value):
+                raise ConfigError(f"{name}: expected {looks}")
+            return value
+
+        def web_url(name: str) -> str | None:
+            value = get(name)
+            return None if value is None else check_web_url(name, value)
 
         def provider(name: str, default: str | None) -> str | None:
             value = (get(name) or default or "").lower() or None
@@ -192,55 +241,74 @@ class Settings:
                     "are unsigned, so set a secret token and put ?token=... in the callback URLs"
                 )
 
-        if sms_provider != "console" and not get("SECRET_KEY"):
+        real_gateway = any(chosen not in (None, "console") for chosen in (sms_provider, fallback))
+        if real_gateway and not get("SECRET_KEY"):
             raise ConfigError(
                 "SECRET_KEY: a real SMS gateway is configured; set a long random secret "
                 "(it keys the digests kept of USSD input, PINs included)"
             )
+        secret_key = get("SECRET_KEY")
+        if secret_key is not None and len(secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY: too short; use at least {MIN_SECRET_LENGTH} random characters"
+            )
+        region = (get("DEFAULT_REGION") or "ZA").upper()
+        if not phonenumbers.country_code_for_region(region):
+            raise ConfigError(f"DEFAULT_REGION: unknown region {region!r}; expected e.g. ZA")
+        level = one_of("LOG_LEVEL", "INFO", LOG_LEVELS + ("WARN",)).upper()
+        var_dir = Path(get("KERBSIDE_VAR_DIR") or "var")
+        if database_url is None or redis_url is None or secret_key is None:
+            check_dir_can_be_made("KERBSIDE_VAR_DIR", var_dir)
+        metrics_dir = get("PROMETHEUS_MULTIPROC_DIR")
+        if metrics_dir is not None and not Path(metrics_dir).is_dir():
+            raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR: {metrics_dir} is not a directory")
         senders = tuple(
-            s.strip() for s in (get("SMS_SENDER_NUMBERS") or "").split(",") if s.strip()
+            sender_id("SMS_SENDER_NUMBERS", s.strip(), region)
+            for s in (get("SMS_SENDER_NUMBERS") or "").split(",")
+            if s.strip()
         )
         defaults = cls()
         return cls(
             database_url=database_url,
             redis_url=redis_url,
-            var_dir=Path(get("KERBSIDE_VAR_DIR") or "var"),
-            public_base_url=(get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
-            default_region=(get("DEFAULT_REGION") or "ZA").upper(),
+            var_dir=var_dir,
+            public_base_url=web_url("PUBLIC_BASE_URL") or defaults.public_base_url,
+            default_region=region,
             timezone=tz_name,
-            log_level=(get("LOG_LEVEL") or "INFO").upper(),
-            log_json=(get("LOG_FORMAT") or "json").lower() == "json",
-            metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
-            secret_key=get("SECRET_KEY"),
+            log_level="WARNING" if level == "WARN" else level,
+            log_json=one_of("LOG_FORMAT", "json", LOG_FORMATS).lower() == "json",
+            metrics_dir=metrics_dir,
+            secret_key=secret_key,
             sms_provider=sms_provider or "console",
             sms_fallback_provider=fallback,
-            sms_rate_per_second=number("SMS_RATE_PER_SECOND", 30.0, float),
+            sms_rate_per_second=number("SMS_RATE_PER_SECOND", 30.0, float, low=0.1),
             sms_sender_numbers=senders,
-            inbound_per_minute=number("INBOUND_PER_MINUTE", 10),
-            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            inbound_per_minute=number("INBOUND_PER_MINUTE", 10, low=1),
+            twilio_account_sid=shaped("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
-            twilio_from_number=get("TWILIO_FROM_NUMBER"),
-            twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+            twilio_from_number=optional_sender_id("TWILIO_FROM_NUMBER", get, region),
+            twilio_api_base_url=web_url("TWILIO_API_BASE_URL"),
             at_username=get("AT_USERNAME") or "sandbox",
             at_api_key=get("AT_API_KEY"),
-            at_sender_id=get("AT_SENDER_ID"),
-            at_api_base_url=get("AT_API_BASE_URL"),
-            at_webhook_token=get("AT_WEBHOOK_TOKEN"),
-            stripe_secret_key=get("STRIPE_SECRET_KEY"),
-            stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
-            stripe_api_base_url=get("STRIPE_API_BASE_URL"),
-            ussd_service_code=get("USSD_SERVICE_CODE") or defaults.ussd_service_code,
-            offer_timeout_seconds=number("OFFER_TIMEOUT_SECONDS", 120),
-            offer_max_attempts=number("OFFER_MAX_ATTEMPTS", 5),
+            at_sender_id=optional_sender_id("AT_SENDER_ID", get, region),
+            at_api_base_url=web_url("AT_API_BASE_URL"),
+            at_webhook_token=shaped("AT_WEBHOOK_TOKEN"),
+            stripe_secret_key=shaped("STRIPE_SECRET_KEY"),
+            stripe_webhook_secret=shaped("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base_url=web_url("STRIPE_API_BASE_URL"),
+            ussd_service_code=shaped("USSD_SERVICE_CODE") or defaults.ussd_service_code,
+            offer_timeout_seconds=number("OFFER_TIMEOUT_SECONDS", 120, low=10),
+            offer_max_attempts=number("OFFER_MAX_ATTEMPTS", 5, low=1),
             decline_cooloff_seconds=number("DECLINE_COOLOFF_SECONDS", 900),
-            dispatch_radius_km=number("DISPATCH_RADIUS_KM", 25.0, float),
+            dispatch_radius_km=number("DISPATCH_RADIUS_KM", 25.0, float, low=0.1, high=500),
             free_cancel_minutes=number("FREE_CANCEL_MINUTES", 60),
             cancel_fee_cents=number("CANCEL_FEE_CENTS", 5000),
-            booking_horizon_days=number("BOOKING_HORIZON_DAYS", 30),
+            booking_horizon_days=number("BOOKING_HORIZON_DAYS", 30, low=1, high=365),
             max_open_bookings=number("MAX_OPEN_BOOKINGS", 3),
             booking_attempts_per_hour=number("BOOKING_ATTEMPTS_PER_HOUR", 10),
-            commission_percent=number("COMMISSION_PERCENT", 15),
-            sms_session_idle_seconds=number("SMS_SESSION_IDLE_SECONDS", 1800),
+            # 100% would leave the operator nothing for the job: surely a typo
+            commission_percent=number("COMMISSION_PERCENT", 15, high=99),
+            sms_session_idle_seconds=number("SMS_SESSION_IDLE_SECONDS", 1800, low=60),
             support_number=phone("SUPPORT_NUMBER", defaults.support_number),
             sms_cost_cents={
                 "console": 0,
@@ -248,6 +316,58 @@ class Settings:
                 "africastalking": number("SMS_COST_AFRICASTALKING_CENTS", 25),
             },
         )
+
+
+SENDER_NAME = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}|\d{3,8}")
+
+
+def sender_id(name: str, raw: str, region: str) -> str:
+    """One of our own sender numbers: a phone number (kept in E.164, as inbound numbers are),
+    a 3-8 digit short code, or an alphanumeric sender name of up to 11 characters."""
+    from core.accounts.phones import InvalidPhoneError, to_e164
+
+    compact = raw.replace(" ", "")
+    if compact.startswith("+") or (compact.isdigit() and len(compact) > 8):
+        try:
+            return to_e164(raw, region)
+        except InvalidPhoneError:
+            pass
+    elif SENDER_NAME.fullmatch(raw):
+        return raw
+    raise ConfigError(
+        f"{name}: expected a phone number (+27...), a 3-8 digit short code or a sender name "
+        "of up to 11 letters and digits"
+    )
+
+
+def optional_sender_id(name: str, get: Any, region: str) -> str | None:
+    raw = get(name)
+    return None if raw is None else sender_id(name, raw, region)
+
+
+def check_web_url(name: str, url: str) -> str:
+    """An http(s) URL with a host and no query: the base that paths are appended to."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigError(
+            f"{name}: expected http(s)://host[:port][/path] with no query, got {mask_url(url)!r}"
+        )
+    return url.rstrip("/")
+
+
+def check_dir_can_be_made(name: str, path: Path) -> None:
+    """Refuse a directory that cannot exist or be written, before anything tries to use it."""
+    existing = path
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{name}: {path} cannot be a directory ({existing} is a file)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{name}: cannot write to {existing} (permission denied)")
 
 
 def normalise_database_url(url: str) -> str:

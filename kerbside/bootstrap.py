@@ -7,8 +7,10 @@ tests all call it, with their own settings and clock where they need to.
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import redis
 from rq import Queue
@@ -17,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, SystemClock
+from core.clock_offset import platform_clock
 from core.counters import WindowCounter
 from core.db import UnitOfWork
 from core.dispatch.redis_index import RedisOperatorIndex
@@ -104,6 +107,18 @@ def check_redis(client: redis.Redis, url: str) -> None:
         raise ConfigError(f"REDIS_URL: cannot connect to {mask_url(url)}: {err}") from None
 
 
+def make_writable_dir(path: Path, setting: str = "KERBSIDE_VAR_DIR") -> Path:
+    """Create `path` and prove a file can be written there; any failure is one line naming the
+    setting (a read-only disk, a file in the way, no permission), never a traceback."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        raise ConfigError(f"{setting}: cannot write to {path}: {err.strerror or err}") from None
+    return path
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -112,6 +127,8 @@ def bootstrap(
 ) -> Platform:
     """Build the platform. Starts embedded servers for unset URLs; checks both servers answer."""
     settings = settings or Settings.from_env()
+    if settings.secret_key is None or settings.embedded:
+        make_writable_dir(settings.var_dir)
     if settings.secret_key is None:
         from .embedded import local_secret
 
@@ -126,6 +143,6 @@ def bootstrap(
     if check:
         check_database(engine)
         check_redis(client, settings.redis_url)
-    platform = Platform(settings, engine, client, clock or SystemClock())
+    platform = Platform(settings, engine, client, clock or platform_clock(settings, engine))
     platform.gateways  # noqa: B018 - fail at start-up on a bad provider, not on the first send
     return platform

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
-import shutil
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -158,66 +155,19 @@ def worker(burst: bool, no_scheduler: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", default="8000", show_default=True, help="1-65535")
 @click.option("--workers", "web_workers", default=2, show_default=True, help="gunicorn processes.")
 @clean_errors
-def up(host: str, port: int, web_workers: int) -> None:
+def up(host: str, port: str, web_workers: int) -> None:
     """Everything in one command: servers, migrations, web, one worker and the scheduler."""
-    platform = start(migrate=True)
-    env = dict(os.environ)
-    env["DATABASE_URL"] = platform.settings.database_url or ""
-    env["REDIS_URL"] = platform.settings.redis_url or ""
-    metrics_dir = (platform.settings.var_dir / "metrics" / str(os.getpid())).resolve()
-    metrics_dir.mkdir(parents=True, exist_ok=True)
-    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
-    children = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(web_workers),
-                "--access-logfile",
-                "-",
-                # the path without its query: Africa's Talking callbacks carry ?token=<secret>
-                "--access-logformat",
-                '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            env=env,
-        ),
-        subprocess.Popen([sys.executable, "-m", "kerbside.cli", "worker"], env=env),
-    ]
-    click.echo(f"kerbside is up on http://{host}:{port}  (Ctrl-C stops everything)", err=True)
-    # A plain flag and sleep: a signal handler that sets a threading.Event can deadlock against
-    # the main thread waiting on that same Event (its lock is not re-entrant).
-    stopping: list[int] = []
+    from .up import UpError, run_up
 
-    def stop(signum: int, _frame: Any) -> None:
-        stopping.append(signum)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while not stopping:
-        if any(child.poll() is not None for child in children):
-            click.echo("kerbside: a process stopped; stopping the rest", err=True)
-            break
-        time.sleep(0.2)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    shutil.rmtree(metrics_dir, ignore_errors=True)
-    platform.close()
+    try:
+        status = run_up(host, port, web_workers, lambda line: click.echo(line, err=True))
+    except UpError as err:
+        click.echo(f"kerbside: {err}", err=True)
+        sys.exit(err.status)
+    sys.exit(status)
 
 
 @main.command("reset-pin")
@@ -332,6 +282,92 @@ def sms(sender: str, url: str, wait: float, text: str) -> None:
         click.echo(f"kerbside: no reply within {wait:g} s", err=True)
         return
     click.echo("\n\n".join(replies))
+
+
+# --- the development clock (trial defect 13) --------------------------------------------------
+
+
+@main.group()
+def clock() -> None:
+    """Move a development platform's time forward, to try what is due later (every process)."""
+
+
+def _clock_change(change: Callable[[Any, Settings], object]) -> Platform:
+    from core.clock_offset import RealPlatformError
+
+    platform = start()
+    uow = platform.uow()
+    try:
+        with uow:
+            change(uow.session, platform.settings)
+            uow.commit()
+    except RealPlatformError as err:
+        click.echo(f"kerbside: {err}", err=True)
+        sys.exit(1)
+    return platform
+
+
+@clock.command("advance")
+@click.argument("duration", required=False)
+@click.option("--to", "to", help="Move to this local time instead: HH:MM or 'YYYY-MM-DD HH:MM'.")
+@clean_errors
+def clock_advance(duration: str | None, to: str | None) -> None:
+    """Move the time forward by DURATION (90m, 2h, 1d, 1d2h30m) or --to a local time."""
+    from core.clock_offset import BadDurationError, advance, parse_duration, until
+
+    if (duration is None) == (to is None):
+        click.echo("kerbside: give a DURATION such as 2h, or --to HH:MM, not both", err=True)
+        sys.exit(2)
+    try:
+        if to is not None:
+            platform = start()
+            by = until(to, platform.clock.now(), platform.settings.tz)
+        else:
+            by = parse_duration(duration or "")
+        platform = _clock_change(lambda session, settings: advance(session, settings, by))
+    except BadDurationError as err:
+        wanted = "a local time such as 14:30 or 2026-12-03 07:00" if to else "a duration such as"
+        wanted = wanted if to else f"{wanted} 90m, 2h, 1d or 1d2h30m"
+        click.echo(f"kerbside: not {wanted}: {err}", err=True)
+        sys.exit(2)
+    _clock_show(platform)
+
+
+@clock.command("show")
+@clean_errors
+def clock_show() -> None:
+    """The platform's time, the real time and the offset between them."""
+    _clock_show(start())
+
+
+@clock.command("reset")
+@clean_errors
+def clock_reset() -> None:
+    """Back to the real time (what happened in the platform's future stays)."""
+    from core.clock_offset import reset
+
+    _clock_show(_clock_change(reset))
+
+
+def _clock_show(platform: Platform) -> None:
+    from core.clock_offset import describe, stored_offset
+
+    real = datetime.now(UTC)
+    stored = stored_offset(platform.engine)
+    ignored = bool(stored) and not platform.settings.webhooks_may_be_unauthenticated
+    offset = timedelta(0) if ignored else stored
+
+    def shown(moment: datetime) -> str:
+        return moment.astimezone(platform.settings.tz).strftime("%a %Y-%m-%d %H:%M %Z")
+
+    click.echo(
+        f"platform time {shown(real + offset)} (real {shown(real)}, offset {describe(offset)})"
+    )
+    if ignored:
+        click.echo(
+            f"kerbside: the stored offset {describe(stored)} is ignored (a real gateway is set)",
+            err=True,
+        )
 
 
 if __name__ == "__main__":

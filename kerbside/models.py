@@ -14,6 +14,7 @@ from core.outbox import model as outbox  # noqa: F401
 
 metadata = Base.metadata
 from channels.ussd import model as ussd  # noqa: F401, E402
+from core import clock_offset  # noqa: F401, E402
 from core.accounts import saved_places  # noqa: F401, E402
 from core.conversation import model as conversation  # noqa: F401, E402
 from core.payouts import bank_details  # noqa: F401, E402

@@ -1,4 +1,4 @@
-"""Loop and abuse guards for inbound SMS, with counters in Redis (rebuildable, DESIGN.md 2).
+"""Loop and abuse guards for inbound SMS, with counters in Redis (rebuildable, architecture.md 2).
 
 - At most `INBOUND_PER_MINUTE` messages per number per minute are processed; the rest are
   recorded and dropped without a reply (answering a flood is how loops grow).

@@ -1,4 +1,4 @@
-"""Reserve and release operator capacity inside the caller's transaction (DESIGN.md 6).
+"""Reserve and release operator capacity inside the caller's transaction (architecture.md 6).
 
 No check-then-insert: a concurrent unit is a row on a lane that an exclusion constraint keeps
 from overlapping another hold on the same lane, and the daily count is raised by a conditional

@@ -1,4 +1,4 @@
-"""The booking and offer events: one frozen dataclass per transition (DESIGN.md 12).
+"""The booking and offer events: one frozen dataclass per transition (architecture.md 12).
 
 Each is stored as one `booking_events` row: the common fields in their columns, `name` in
 `type`, the rest as the JSON `detail` (its payload), in the transaction that made the change.

@@ -3,7 +3,7 @@
 - At most `MAX_OPEN_BOOKINGS` open unpaid bookings per consumer (every active booking is unpaid
   until payments are built: cash is paid at the door). Enforced inside the booking transaction
   after locking the consumer's row, so racing requests of one consumer queue behind each other
-  and the count each one sees includes the bookings of those before it (DESIGN.md 6).
+  and the count each one sees includes the bookings of those before it (architecture.md 6).
 - At most `BOOKING_ATTEMPTS_PER_HOUR` requests per number per clock hour, failed ones included
   (that is what a script does), counted in Redis under a keyed digest of the number; without
   Redis the attempts are not limited (the open-bookings cap still holds).

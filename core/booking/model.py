@@ -1,6 +1,6 @@
 """Catalogue, operators' businesses, bookings and their events, capacity holds, recurring series.
 
-Capacity is enforced by the database (DESIGN.md 6), in two tables:
+Capacity is enforced by the database (architecture.md 6), in two tables:
 - `capacity_holds`: one row per booking that holds a unit of an operator's concurrent capacity,
   on a numbered lane; an exclusion constraint forbids two overlapping holds on the same lane of
   the same operator, so an operator with capacity N can never carry more than N overlapping jobs.

@@ -198,7 +198,7 @@ def _converse(
         and channel == "ussd"
         and row.last_text == fingerprint(text, uow.settings.secret_bytes)
     ):
-        # The gateway retried the latest hop (DESIGN.md 5): the same answer, nothing changes.
+        # The gateway retried the latest hop (architecture.md 5): the same answer, nothing changes.
         return prompt_from(row.shown["prompt"])
     if row is not None and (row.ended_at is not None or not fresh):
         if channel != "ussd" or text:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Reserved navigation keys (DESIGN.md 8): never used for a numbered choice.
+# Reserved navigation keys (architecture.md 8): never used for a numbered choice.
 MORE, BACK, MAIN_MENU = "98", "0", "00"
 NAVIGATION_KEYS = (MORE, BACK, MAIN_MENU)
 

@@ -1,6 +1,6 @@
 """The operator geo index port: a rebuildable, Redis-held view of where ONLINE operators are.
 
-SQL stays the truth (DESIGN.md 2): the index only narrows the search; every candidate it returns
+SQL is the truth (architecture.md 2): the index only narrows the search; every candidate it returns
 is re-checked in SQL before an offer is made.
 """
 

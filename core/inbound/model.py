@@ -1,4 +1,4 @@
-"""Idempotency records for inbound requests (DESIGN.md 5).
+"""Idempotency records for inbound requests (architecture.md 5).
 
 Each provider delivery is keyed by the provider's own id under a unique constraint; the stored
 answer is replayed to a retry, so a duplicate changes nothing and gets the same reply.

@@ -1,4 +1,4 @@
-"""Scheduled work lives in SQL (DESIGN.md 4): a row with `due_at`, claimed with SKIP LOCKED."""
+"""Scheduled work is SQL rows (architecture.md 4) with `due_at`, claimed with SKIP LOCKED."""
 
 from __future__ import annotations
 

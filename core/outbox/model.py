@@ -1,4 +1,4 @@
-"""The transactional outbox (DESIGN.md 3): one row per message that must leave the system."""
+"""The transactional outbox (architecture.md 3): one row per message that must leave the system."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The port through which the relay hands a message to an SMS gateway (DESIGN.md 9)."""
+"""The port through which the relay hands a message to an SMS gateway (architecture.md 9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A fault inside a dialog command is a fault, not a refusal (DESIGN.md 13): a database error
+"""A fault inside a dialog command is a fault, not a refusal (architecture.md 13): a database error
 raised by the core operation a USSD or SMS dialog command calls is logged once, with its type,
 and the caller gets the apology; never the "Sorry: that time was just taken" refusal screen,
 and nothing of the hop is kept."""

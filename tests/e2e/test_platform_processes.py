@@ -32,16 +32,22 @@ def test_worker_process_delivers_what_the_web_side_queued(platform, uow):
     assert delivered == [("+27825550010", "Your wash is booked")]
 
 
-def test_up_serves_healthz_and_ctrl_c_stops_every_process(platform):
-    port = free_port()
-    up = subprocess.Popen(
+def _start_up(platform, port, **popen):
+    """`kerbside up` on `port` in its own session (so that its processes can be found)."""
+    return subprocess.Popen(
         [sys.executable, "-m", "kerbside.cli", "up", "--port", str(port), "--workers", "1"],
         cwd=ROOT,
         env=process_env(platform),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        **popen,
     )
+
+
+def test_up_serves_healthz_and_ctrl_c_stops_every_process(platform):
+    port = free_port()
+    up = _start_up(platform, port)
     try:
         body = None
         deadline = time.monotonic() + 60

@@ -16,12 +16,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
-from kerbside.cli import main
 from kerbside.seed import WALK_CONSUMER, WALK_OPERATOR, WALK_SUBURB
 from tests.conftest import ROOT
 from tests.e2e.live import free_port, process_env
@@ -39,7 +39,6 @@ CHOICES = [
     r"No",
 ]
 PROMPTS = ("characters)\n> ", "hangs up: ")
-ARRIVE_WINDOW = timedelta(hours=1)  # ARRIVED and DONE are refused earlier than this (R6)
 
 
 def kerbside(*args: str, env: dict[str, str], input: str | None = None) -> str:
@@ -112,24 +111,10 @@ def book_by_ussd(dial: Dial) -> str:
     raise AssertionError(f"no booking after 15 screens:\n{dial.transcript}")
 
 
-# ---- THE CLOCK STEP (trial defect 12) ---------------------------------------------------------
-# `kerbside clock advance` is built on another branch. Until it is merged this step does
-# nothing and the walk expects ARRIVED/DONE to be refused when the job starts more than an hour
-# from now. Once it is merged the step runs and the walk expects them to be accepted; to make
-# the clock mandatory, replace the body's `if` with the `kerbside(...)` call alone.
-def clock_available() -> bool:
-    return "clock" in main.commands
-
-
-def advance_clock_to(start: datetime, env: dict[str, str]) -> bool:
-    """Move the platform's clock to the job's start; False when `kerbside clock` is missing."""
-    if not clock_available():
-        return False
-    kerbside("clock", "advance", "--to", start.isoformat(), env=env)
-    return True
-
-
-# -----------------------------------------------------------------------------------------------
+def advance_clock_to(start: datetime, env: dict[str, str]) -> None:
+    """Move the platform's clock to the job's start, as the README's step 3 does."""
+    local = start.astimezone(ZoneInfo("Africa/Johannesburg")).strftime("%Y-%m-%d %H:%M")
+    kerbside("clock", "advance", "--to", local, env=env)
 
 
 @pytest.fixture
@@ -178,18 +163,13 @@ def test_the_readme_walk(platform, running_platform):
     assert accepted.startswith(f"JOB {ref} is yours:")
 
     # 3. To the start, then on the way, arrived, done.
-    clock_moved = advance_clock_to(start, env)
-    too_early = not clock_moved and start - datetime.now(UTC) > ARRIVE_WINDOW
+    advance_clock_to(start, env)
     on_the_way = kerbside("sms", "--from", WALK_OPERATOR, "--url", url, f"OTW {ref}", env=env)
     assert on_the_way.startswith("OK: the customer knows you are on the way")
     arrived = kerbside("sms", "--from", WALK_OPERATOR, "--url", url, f"ARRIVED {ref}", env=env)
     done = kerbside("sms", "--from", WALK_OPERATOR, "--url", url, f"DONE {ref}", env=env)
-    if too_early:  # only until `kerbside clock` is merged
-        refusal = f"Job {ref} has not started yet. Send ARRIVED or DONE from an hour before"
-        assert arrived.startswith(refusal) and done.startswith(refusal)
-    else:
-        assert arrived.startswith(f"OK: the customer knows you arrived for job {ref}.")
-        assert done.startswith(f"Job {ref} done, thank you.")
+    assert arrived.startswith(f"OK: the customer knows you arrived for job {ref}.")
+    assert done.startswith(f"Job {ref} done, thank you.")
 
     # 4. What the consumer was sent, newest first.
     told = kerbside("outbox", "--to", WALK_CONSUMER, env=env).splitlines()
@@ -197,9 +177,9 @@ def test_the_readme_walk(platform, running_platform):
         f"Ref {ref}. We are finding an operator",
         "will do your Exterior wash",
         f"is on the way for your Exterior wash (ref {ref})",
+        f"has arrived at {WALK_SUBURB}",
+        f"(ref {ref}) is done.",
     ]
-    if not too_early:
-        expected += [f"has arrived at {WALK_SUBURB}", f"(ref {ref}) is done."]
     assert len(told) == len(expected), "\n".join(told)
     for line, wanted in zip(reversed(told), expected, strict=True):
         assert WALK_CONSUMER in line and wanted in line, line

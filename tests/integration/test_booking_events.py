@@ -1,6 +1,6 @@
 """Every booking and offer transition records its typed event: on the unit of work, in
 `booking_events` (type + payload), with its handlers run in the same transaction; a handler
-that raises rolls the transition back and nothing is sent (DESIGN.md 12)."""
+that raises rolls the transition back and nothing is sent (architecture.md 12)."""
 
 from __future__ import annotations
 

@@ -39,6 +39,14 @@ def test_database_urls_always_use_psycopg3(url, expected):
             {"SMS_PROVIDER": "twilio", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"},
             "SECRET_KEY",
         ),
+        (  # a real fallback gateway needs the secret as much as a real primary one
+            {
+                "SMS_FALLBACK_PROVIDER": "twilio",
+                "TWILIO_ACCOUNT_SID": "AC1",
+                "TWILIO_AUTH_TOKEN": "t",
+            },
+            "SECRET_KEY",
+        ),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"OFFER_TIMEOUT_SECONDS": "two minutes"}, "OFFER_TIMEOUT_SECONDS"),
     ],
