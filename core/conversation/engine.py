@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +34,7 @@ from core.settings import Settings
 
 from . import commands as command_runner
 from .housekeeping import schedule_purge
-from .layout import BUDGETS, compose, split_pages
+from .layout import BUDGETS, compose, page_end
 from .machine import Dialog, Reject, Screen, State, Step
 from .model import ConversationSession
 from .prompt import BACK, MAIN_MENU, MORE, Option, Prompt
@@ -258,16 +258,16 @@ def _converse(
     )
     flow = dialog()
     stack = list(row.stack or [])
-    page = 0
+    trail = [0]
     if new_input is None:
         ctx.data, stack = {}, []
         first = flow.initial if start is None else _enter_at(flow, ctx, flow[start], stack)
         state = _settle(uow, flow, ctx, first, stack)
     else:
-        state, page = _apply(uow, flow, ctx, row, stack, new_input)
+        state, trail = _apply(uow, flow, ctx, row, stack, new_input)
     if notice:
         ctx.notice = notice
-    prompt, shown = _show(flow, state, ctx, stack, page)
+    prompt, shown = _show(flow, state, ctx, stack, trail)
     if new_input is None:  # a fresh menu: keep what came before, marked, never the replayed text
         row.history = [*(row.history or []), "(restart)"] if row.history else []
     else:
@@ -288,47 +288,48 @@ def _apply(
     row: ConversationSession,
     stack: list[str],
     raw: str,
-) -> tuple[State, int]:
-    """Apply one input to the state that was shown; return the state to show and its page."""
+) -> tuple[State, list[int]]:
+    """Apply one input to the state that was shown; return the state to show and where its
+    page begins (the trail of page starts, see `_show`)."""
     current = flow[row.state] if row.state in flow.states else flow.initial
     shown: Mapping[str, Any] = row.shown or {}
-    page = int(shown.get("page", 0))
+    trail = [int(n) for n in shown.get("trail", [0])] or [0]
     raw = raw.strip()
     home = ctx.data.get("home")
     if len(raw) > MAX_INPUT:
-        return _again(ctx, current, "notice.too_long"), page
+        return _again(ctx, current, "notice.too_long"), trail
     if raw == MAIN_MENU and home in flow.states:
         stack.clear()
-        return flow[home], 0
-    if raw == BACK and not current.main_menu and shown.get("kind") != "final":
-        if page > 0:
-            return current, page - 1
+        return flow[home], [0]
+    if raw == BACK and shown.get("kind") != "final" and (len(trail) > 1 or not current.main_menu):
+        if len(trail) > 1:
+            return current, trail[:-1]
         if stack:
-            return flow[stack.pop()], 0
-        return flow[home] if home in flow.states else flow.initial, 0
+            return flow[stack.pop()], [0]
+        return flow[home] if home in flow.states else flow.initial, [0]
     if raw == MORE and shown.get("more"):
-        return current, page + 1
+        return current, [*trail, int(shown["next"])]
     kind = shown.get("kind", "choice")
     options: Mapping[str, str] = shown.get("options", {})
     if kind == "choice":
         if raw not in options:
-            return _again(ctx, current, "notice.not_a_choice"), page
+            return _again(ctx, current, "notice.not_a_choice"), trail
         value = options[raw]
     elif kind == "text":
         if not raw:
-            return _again(ctx, current, "notice.empty"), page
+            return _again(ctx, current, "notice.empty"), trail
         value = raw
     else:
-        return _again(ctx, current, "notice.not_a_choice"), page
+        return _again(ctx, current, "notice.not_a_choice"), trail
     assert current.on_input is not None
     outcome = current.on_input(ctx, value)
     if isinstance(outcome, Reject):
         ctx.notice, ctx.notice_params = outcome.notice, dict(outcome.params)
-        return current, page
+        return current, trail
     target = _run_step(uow, flow, ctx, current, outcome)
     if target.name != current.name:
         stack.append(current.name)
-    return _settle(uow, flow, ctx, target, stack), 0
+    return _settle(uow, flow, ctx, target, stack), [0]
 
 
 def _again(ctx: HopContext, state: State, notice: str) -> State:
@@ -381,8 +382,18 @@ def _settle(
 
 
 def _show(
-    flow: Dialog, state: State, ctx: HopContext, stack: list[str], page: int
+    flow: Dialog,
+    state: State,
+    ctx: HopContext,
+    stack: list[str],
+    trail: Sequence[int] = (0,),
 ) -> tuple[Prompt, dict[str, Any]]:
+    """The screen of `state`, from the page that begins at item `trail[-1]`.
+
+    `trail` holds where each page the person walked through began (`98` adds the end of the
+    page shown, `0` drops the last), so a page is cut from the screen as shown now and the next
+    one begins exactly where it ended: no item falls between two pages when a notice comes or
+    goes. Every page after the first carries `0 Back` (and `00 Menu`), even on a main menu."""
     assert state.screen is not None
     screen: Screen = state.screen(ctx)
     final = screen.kind == "final"
@@ -390,9 +401,14 @@ def _show(
         Option(str(n), c.label_key, dict(c.params)) for n, c in enumerate(screen.choices, 1)
     ]
     items += [Option("", line.label_key, dict(line.params)) for line in screen.lines]
-    can_go_back = not final and not state.main_menu
+    pages = list(trail) or [0]
+    if not 0 <= pages[-1] < max(len(items), 1):  # the list shrank since: its first page
+        pages = [0]
+    start = pages[-1]
+    later_page = len(pages) > 1
+    can_go_back = not final and (later_page or not state.main_menu)
     home = ctx.data.get("home")
-    show_menu = can_go_back and home in flow.states and home != state.name
+    show_menu = can_go_back and home in flow.states and (later_page or home != state.name)
 
     def make(page_items: tuple[Option, ...], more: bool) -> Prompt:
         nav: list[Option] = []
@@ -413,17 +429,27 @@ def _show(
         )
 
     budget = BUDGETS.get(ctx.channel, BUDGETS["sms"])
-    if ctx.notice and len(compose(make(tuple(items[:1]), len(items) > 1))) > budget:
+    if (
+        ctx.notice
+        and len(compose(make(tuple(items[start : start + 1]), start + 1 < len(items)))) > budget
+    ):
         ctx.notice = None  # the screen itself matters more than the notice above it
-    pages = split_pages(items, make, budget)
-    page = min(max(page, 0), len(pages) - 1)
-    prompt = make(pages[page], page + 1 < len(pages))
+    end = page_end(items, start, make, budget, screen.page_breaks)
+    more = end < len(items)
+    prompt = make(tuple(items[start:end]), more)
     shown = {
         "prompt": prompt_to_json(prompt),
         "kind": screen.kind,
         "text_key": screen.text_key,
-        "page": page,
-        "more": page + 1 < len(pages),
-        "options": {o.key: screen.choices[int(o.key) - 1].value for o in pages[page] if o.key},
+        "page": len(pages) - 1,
+        "trail": pages,
+        "next": end,
+        "more": more,
+        "options": {o.key: screen.choices[int(o.key) - 1].value for o in items[start:end] if o.key},
     }
     return prompt, shown
+
+
+def next_page(shown: Mapping[str, Any]) -> list[int]:
+    """The trail that `98` on this screen leads to (for tests that walk the pages)."""
+    return [*shown["trail"], int(shown["next"])]

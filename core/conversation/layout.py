@@ -32,26 +32,25 @@ def compose(prompt: Prompt) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def split_pages(
+def page_end(
     items: Sequence[Option],
+    start: int,
     make: Callable[[tuple[Option, ...], bool], Prompt],
     budget: int,
-) -> list[tuple[Option, ...]]:
-    """Cut `items` into pages, as many per page as fit; `make(page, has_more)` builds a screen.
+    breaks: Sequence[int] = (),
+) -> int:
+    """Where the page that begins at item `start` ends: as many items as fit, never past the next
+    page break (an item index that must begin a page); `make(page, has_more)` builds a screen.
 
-    Every page holds at least one item (a single item too long for a screen is a texts bug,
-    which the screen-limit test catches)."""
-    pages: list[tuple[Option, ...]] = []
-    start = 0
-    while start < len(items):
-        end = start + 1
-        while end < len(items):
-            candidate = make(tuple(items[start : end + 1]), end + 1 < len(items))
-            if len(compose(candidate)) > budget:
-                break
-            end += 1
-        if end < len(items) and len(compose(make(tuple(items[start:end]), True))) > budget:
-            end = max(start + 1, end - 1)
-        pages.append(tuple(items[start:end]))
-        start = end
-    return pages or [()]
+    Pages are cut from where the person is, with the screen as it is shown now (a notice above
+    it, its navigation line), and the next page begins where this one ended: so every item is on
+    some page whatever notices come and go between hops. A page holds at least one item (a single
+    item too long for a screen is a texts bug, which the screen-limit test catches)."""
+    stop = min([b for b in breaks if b > start] + [len(items)])
+    end = min(start + 1, stop)
+    while (
+        end < stop
+        and len(compose(make(tuple(items[start : end + 1]), end + 1 < len(items)))) <= budget
+    ):
+        end += 1
+    return end

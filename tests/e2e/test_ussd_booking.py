@@ -63,3 +63,30 @@ def test_book_accept_and_see_the_operator(platform, client):
             ("1", "Operator: Operator 1"),
         ]
     )
+
+
+def _numbers(screen: str) -> list[int]:
+    return [int(line.split(".")[0]) for line in screen.splitlines() if line.split(".")[0].isdigit()]
+
+
+def test_every_option_is_reachable_when_a_notice_shares_the_first_page(platform, client):
+    """ "Place saved." above the first page of a list must not make an option unreachable: the
+    pages list every number once, in order, and the first number of page 2 is accepted there
+    (trial defect 5)."""
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    phone = Phone(client, "+27820000001")
+    first = phone.run(
+        [(None, "Kerbside"), ("1", "Choose a service"), ("1", "Type your suburb")]
+        + [("Sandton", "Sandton"), ("1", "Save Sandton"), ("1", "Place saved.\nWhen?")]
+    )[-1]
+    assert "98 " in first
+    pages = [first]
+    while "98 " in pages[-1]:
+        pages.append(phone.send("98"))
+        assert len(pages[-1]) <= 182
+    numbers = [n for page in pages for n in _numbers(page)]
+    assert numbers == list(range(1, len(numbers) + 1)), pages
+    for _ in pages[2:]:  # back to page 2, then take its first option
+        phone.send("0")
+    assert "Please reply with a number" not in phone.send(str(_numbers(pages[1])[0]))

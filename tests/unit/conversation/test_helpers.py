@@ -91,11 +91,11 @@ def test_any_names_and_list_lengths_render_inside_one_screen(name, place, count)
     ctx.data["service_name"] = name
     ctx.data["place"] = [place, 0.0, 0.0]
     for state in ("c.book.service", "c.book.place", "c.book.confirm", "c.mine", "o.offers"):
-        page = 0
+        trail = [0]
         while True:
-            prompt, shown = engine._show(DIALOG, DIALOG[state], ctx, [], page)
+            prompt, shown = engine._show(DIALOG, DIALOG[state], ctx, [], trail)
             text = render(prompt)
             assert len(text) <= LIMIT and is_gsm7(text), text
             if not shown["more"]:
                 break
-            page += 1
+            trail = engine.next_page(shown)

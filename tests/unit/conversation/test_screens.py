@@ -39,13 +39,13 @@ def _ctx(language, channel="ussd", notice=None, home="c.menu"):
 
 
 def _pages(state, ctx):
-    page = 0
+    trail = [0]
     while True:
-        prompt, shown = engine._show(DIALOG, state, ctx, [], page)
+        prompt, shown = engine._show(DIALOG, state, ctx, [], trail)
         yield prompt
         if not shown["more"]:
             return
-        page += 1
+        trail = engine.next_page(shown)
 
 
 @pytest.mark.parametrize("channel", ["ussd", "sms"])
