@@ -9,6 +9,7 @@ from core.conversation import engine
 from core.conversation.dialogs import DIALOG
 from core.conversation.dialogs.operator_account import parse_clock
 from core.conversation.display import cut, money
+from core.conversation.layout import next_page
 from core.conversation.replay import fingerprint, input_after
 from core.notify.encoding import is_gsm7
 
@@ -90,7 +91,8 @@ def test_any_names_and_list_lengths_render_inside_one_screen(name, place, count)
     ctx.reads = RandomReads(name, place, count)
     ctx.data["service_name"] = name
     ctx.data["place"] = [place, 0.0, 0.0]
-    for state in ("c.book.service", "c.book.place", "c.book.confirm", "c.mine", "o.offers"):
+    states = ("c.book.service", "c.book.place", "c.book.when", "c.book.time", "c.book.confirm")
+    for state in (*states, "c.mine", "o.offers"):
         trail = [0]
         while True:
             prompt, shown = engine._show(DIALOG, DIALOG[state], ctx, [], trail)
@@ -98,4 +100,4 @@ def test_any_names_and_list_lengths_render_inside_one_screen(name, place, count)
             assert len(text) <= LIMIT and is_gsm7(text), text
             if not shown["more"]:
                 break
-            trail = engine.next_page(shown)
+            trail = next_page(shown)
