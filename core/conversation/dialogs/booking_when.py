@@ -19,6 +19,7 @@ from ..texts import render_text
 WEEKDAYS_SHOWN = 7  # Today, Tomorrow and the next five days by name
 DAY_SLOTS = 48  # every half hour of a day
 EXAMPLE_DAYS = 7  # the date the typing prompt shows as its example
+RECENTLY_PASSED_DAYS = 183  # a date without a year this long ago "has passed"
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,2})(?:\s*[/.\- ]\s*(\d{2}|\d{4}))?\s*$")
 
 
@@ -109,8 +110,8 @@ def when_input(ctx: Any, value: str) -> Step | Reject:
 
 def parse_day(raw: str, today: date, last: date) -> date | str:
     """The date typed as DD/MM (or D/M, DD-MM, DD.MM, with or without the year), or the notice
-    that says why not: a date before today this year means next year only when that is inside
-    the horizon (December -> January), otherwise it has passed."""
+    that says why not. Without a year a date means its next coming, so in December "05/01" is
+    January; one that went by in the last half year "has passed" rather than "is too far"."""
     found = _DATE.match(raw)
     if not found:
         return "notice.date_format"
@@ -127,7 +128,8 @@ def parse_day(raw: str, today: date, last: date) -> date | str:
     for candidate in candidates:
         if today <= candidate <= last:
             return candidate
-    if candidates[0] < today:
+    first = candidates[0]
+    if first < today and (year or (today - first).days <= RECENTLY_PASSED_DAYS):
         return "notice.date_past"
     return "notice.date_far"
 

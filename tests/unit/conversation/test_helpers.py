@@ -101,3 +101,20 @@ def test_any_names_and_list_lengths_render_inside_one_screen(name, place, count)
             if not shown["more"]:
                 break
             trail = next_page(shown)
+
+
+def test_parse_day_reads_dd_mm_inside_the_horizon():
+    from datetime import date
+
+    from core.conversation.dialogs.booking_when import parse_day
+
+    today, last = date(2026, 12, 20), date(2027, 1, 19)
+    assert parse_day("24/12", today, last) == date(2026, 12, 24)
+    assert parse_day("5-1", today, last) == date(2027, 1, 5)  # after New Year: next year
+    assert parse_day(" 05.01.27 ", today, last) == date(2027, 1, 5)
+    assert parse_day("20/12", today, last) == today
+    assert parse_day("19/12", today, last) == "notice.date_past"
+    assert parse_day("20/01", today, last) == "notice.date_far"
+    assert parse_day("24/12/2027", today, last) == "notice.date_far"
+    for bad in ("31/11", "29/02", "32/01", "12", "tomorrow", "1/2/3/4", ""):
+        assert parse_day(bad, today, last) == "notice.date_format", bad
