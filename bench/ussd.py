@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-JOURNEY = ["", "1", "1", "Sandton", "1", "2", "1", "1", "1", "1"]  # 10 hops, last one books
+JOURNEY = ["", "1", "1", "Sandton", "2", "1", "1"]  # 7 hops, last one books (decisions T16)
 MENUS = ["", "3", "1", "0", "0", "4", "0", "3", "2", "0"]  # 10 hops of menus, no booking core
 
 
@@ -209,7 +209,7 @@ def main() -> None:
     )
     print(f"{'endpoint':<34}{'hops':>6}{'hops/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
     rows = (
-        ("USSD booking journey (10 hops)", ussd),
+        ("USSD booking journey (7 hops)", ussd),
         ("USSD menus only (10 hops)", menus),
         ("bare Flask hello", hello),
     )

@@ -35,14 +35,16 @@ from core.settings import Settings
 
 from . import commands as command_runner
 from .housekeeping import schedule_purge
-from .layout import BUDGETS, compose, split_pages
-from .machine import Dialog, Reject, Screen, State, Step
+from .layout import show_state
+from .machine import Dialog, Reject, State, Step
 from .model import ConversationSession
-from .prompt import BACK, MAIN_MENU, MORE, Option, Prompt
+from .prompt import BACK, MAIN_MENU, MORE, Prompt
 from .reads import Reads
-from .replay import fingerprint, input_after, prompt_from, prompt_to_json
+from .replay import fingerprint, input_after, prompt_from
 
 log = logging.getLogger(__name__)
+
+_show = show_state  # one name the engine calls, so the dialog-coverage test can watch it
 
 MAX_INPUT = 60  # characters; longer input is refused without being looked at
 MAX_ROUTES = 12  # a hop may pass through at most this many routing states
@@ -263,16 +265,16 @@ def _converse(
     )
     flow = dialog()
     stack = list(row.stack or [])
-    page = 0
+    trail = [0]
     if new_input is None:
         ctx.data, stack = {}, []
         first = flow.initial if start is None else _enter_at(flow, ctx, flow[start], stack)
         state = _settle(uow, flow, ctx, first, stack)
     else:
-        state, page = _apply(uow, flow, ctx, row, stack, new_input)
+        state, trail = _apply(uow, flow, ctx, row, stack, new_input)
     if notice:
         ctx.notice = notice
-    prompt, shown = _show(flow, state, ctx, stack, page)
+    prompt, shown = _show(flow, state, ctx, stack, trail)
     if new_input is None:  # a fresh menu: keep what came before, marked, never the replayed text
         row.history = [*(row.history or []), "(restart)"] if row.history else []
     else:
@@ -293,47 +295,48 @@ def _apply(
     row: ConversationSession,
     stack: list[str],
     raw: str,
-) -> tuple[State, int]:
-    """Apply one input to the state that was shown; return the state to show and its page."""
+) -> tuple[State, list[int]]:
+    """Apply one input to the state that was shown; return the state to show and where its
+    page begins (the trail of page starts, see `_show`)."""
     current = flow[row.state] if row.state in flow.states else flow.initial
     shown: Mapping[str, Any] = row.shown or {}
-    page = int(shown.get("page", 0))
+    trail = [int(n) for n in shown.get("trail", [0])] or [0]
     raw = raw.strip()
     home = ctx.data.get("home")
     if len(raw) > MAX_INPUT:
-        return _again(ctx, current, "notice.too_long"), page
+        return _again(ctx, current, "notice.too_long"), trail
     if UNREADABLE in raw:  # a control character nobody types: never acted on
-        return _again(ctx, current, "notice.not_a_choice"), page
+        return _again(ctx, current, "notice.not_a_choice"), trail
     if raw == MAIN_MENU and home in flow.states:
         stack.clear()
-        return flow[home], 0
-    if raw == BACK and not current.main_menu and shown.get("kind") != "final":
-        if page > 0:
-            return current, page - 1
-        return _back(uow, flow, ctx, current, stack), 0
+        return flow[home], [0]
+    if raw == BACK and shown.get("kind") != "final" and (len(trail) > 1 or not current.main_menu):
+        if len(trail) > 1:
+            return current, trail[:-1]
+        return _back(uow, flow, ctx, current, stack), [0]
     if raw == MORE and shown.get("more"):
-        return current, page + 1
+        return current, [*trail, int(shown["next"])]
     kind = shown.get("kind", "choice")
     options: Mapping[str, str] = shown.get("options", {})
     if kind == "choice":
         if raw not in options:
-            return _again(ctx, current, "notice.not_a_choice"), page
+            return _again(ctx, current, "notice.not_a_choice"), trail
         value = options[raw]
     elif kind == "text":
         if not raw:
-            return _again(ctx, current, "notice.empty"), page
+            return _again(ctx, current, "notice.empty"), trail
         value = raw
     else:
-        return _again(ctx, current, "notice.not_a_choice"), page
+        return _again(ctx, current, "notice.not_a_choice"), trail
     assert current.on_input is not None
     outcome = current.on_input(ctx, value)
     if isinstance(outcome, Reject):
         ctx.notice, ctx.notice_params = outcome.notice, dict(outcome.params)
-        return current, page
+        return current, trail
     target = _run_step(uow, flow, ctx, current, outcome)
     if target.name != current.name:
         stack.append(current.name)
-    return _settle(uow, flow, ctx, target, stack), 0
+    return _settle(uow, flow, ctx, target, stack), [0]
 
 
 def _back(
@@ -398,52 +401,3 @@ def _settle(
             return state
         state = _run_step(uow, flow, ctx, state, state.route(ctx))
     raise RuntimeError(f"dialog {flow.name}: too many routing steps")
-
-
-def _show(
-    flow: Dialog, state: State, ctx: HopContext, stack: list[str], page: int
-) -> tuple[Prompt, dict[str, Any]]:
-    assert state.screen is not None
-    screen: Screen = state.screen(ctx)
-    final = screen.kind == "final"
-    items: list[Option] = [
-        Option(str(n), c.label_key, dict(c.params)) for n, c in enumerate(screen.choices, 1)
-    ]
-    items += [Option("", line.label_key, dict(line.params)) for line in screen.lines]
-    can_go_back = not final and not state.main_menu
-    home = ctx.data.get("home")
-    show_menu = can_go_back and home in flow.states and home != state.name
-
-    def make(page_items: tuple[Option, ...], more: bool) -> Prompt:
-        nav: list[Option] = []
-        if more:
-            nav.append(Option(MORE, "nav.more"))
-        if can_go_back:
-            nav.append(Option(BACK, "nav.back"))
-        if show_menu:
-            nav.append(Option(MAIN_MENU, "nav.menu"))
-        return Prompt(
-            screen.text_key,
-            dict(screen.params),
-            (*page_items, *nav),
-            final,
-            ctx.language,
-            ctx.notice,
-            dict(ctx.notice_params),
-        )
-
-    budget = BUDGETS.get(ctx.channel, BUDGETS["sms"])
-    if ctx.notice and len(compose(make(tuple(items[:1]), len(items) > 1))) > budget:
-        ctx.notice = None  # the screen itself matters more than the notice above it
-    pages = split_pages(items, make, budget)
-    page = min(max(page, 0), len(pages) - 1)
-    prompt = make(pages[page], page + 1 < len(pages))
-    shown = {
-        "prompt": prompt_to_json(prompt),
-        "kind": screen.kind,
-        "text_key": screen.text_key,
-        "page": page,
-        "more": page + 1 < len(pages),
-        "options": {o.key: screen.choices[int(o.key) - 1].value for o in pages[page] if o.key},
-    }
-    return prompt, shown

@@ -38,6 +38,7 @@ class Screen:
     choices: tuple[Choice, ...] = ()
     kind: str = "choice"
     lines: tuple[Choice, ...] = ()  # plain, unnumbered lines (history, visits), paged like choices
+    page_breaks: tuple[int, ...] = ()  # item indices that begin a new page (morning/afternoon)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ class Reads:
     def __init__(self, uow: UnitOfWork, person_id: int) -> None:
         self.uow = uow
         self.person_id = person_id
+        # One hop may ask the same slots twice (a day's input checks it has a free time, then
+        # its screen lists them): the second ask is answered from the first, same transaction.
+        self._slots: dict[tuple[Any, ...], list[Any]] = {}
 
     # consumer side
     def services(self) -> list[Any]:
@@ -41,14 +44,30 @@ class Reads:
         operator_id: int | None = None,
         limit: int = 5,
     ) -> list[Any]:
+        key = (service_code, lat, lon, day, operator_id, limit)
+        if key in self._slots:
+            return list(self._slots[key])
         try:
-            return list(
+            found = list(
                 _booking().find_slots(
                     self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
                 )
             )
         except DomainError:  # a refusal (outside_area, too_far_ahead): no slots
-            return []
+            found = []
+        self._slots[key] = found
+        return list(found)
+
+    def serves(self, service_code: str, lat: float, lon: float) -> bool:
+        """Does any operator selling the service cover this place (online or not)?"""
+        availability = importlib.import_module("core.booking.availability")
+        operators = importlib.import_module("core.booking.operators")
+        try:
+            service = operators.get_service(self.uow, service_code)
+            availability.ensure_serves_place(self.uow, service, lat, lon)
+        except DomainError:
+            return False
+        return True
 
     def areas(self, query: str, limit: int = 5) -> list[Any]:
         return list(_gazetteer().search_areas(query, limit=limit))

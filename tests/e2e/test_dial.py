@@ -26,14 +26,14 @@ def live_url(app):
 def test_dial_books_with_piped_input(platform, live_url):
     seed.catalogue(platform)
     seed.operator(platform, 1)
-    keys = "1\n1\nSandton\n1\n2\n1\n1\n1\n1\n\n2\n"
+    keys = "1\n1\nSandton\n2\n1\n1\n\n2\n"
     result = CliRunner().invoke(
         main, ["dial", "--phone", "0820000001", "--url", live_url], input=keys
     )
     assert result.exit_code == 0, result.output
     out = result.output
     assert "--- dialling *120*5372# as +27820000001 ---\nKerbside\n1. Book a service" in out
-    assert "> Sandton\nChoose your area:\n1. Sandton, Johannesburg" in out
+    assert "> Sandton\nSave Sandton for next time?\n1. Yes" in out
     assert "Booked! Ref " in out and "--- session ended" in out
     assert re.search(r"0 Back 00 Menu\n\(\d+ of 182 characters\)\n> $", out)
     assert "My bookings:\n1. " in out

@@ -20,12 +20,9 @@ BOOK_TO_CONFIRM = [
     (None, "1. Book a service"),
     ("1", "Choose a service"),
     ("1", "Type your suburb"),
-    ("sandton", "1. Sandton, Johannesburg"),
-    ("1", "Save Sandton for next time?"),
+    ("sandton", "Save Sandton for next time?"),
     ("2", "When?"),
-    ("1", "Price: R"),
-    ("1", "Pay R"),
-    ("1", "Confirm"),
+    ("1", "1. Confirm"),
 ]
 APOLOGY = "END Sorry, something went wrong. Please dial again."
 
@@ -132,7 +129,7 @@ def test_database_error_in_the_sms_booking_dialog_is_an_apology(sms_platform, mo
     seed.catalogue(sms_platform)
     seed.operator(sms_platform, 1)
     client = create_app(sms_platform).test_client()
-    *steps, confirm = ["BOOK", "1", "Sandton", "1", "2", "1", "1", "1", "1"]
+    *steps, confirm = ["BOOK", "1", "Sandton", "2", "1", "1"]
     for step in steps:
         assert twilio_sms(client, "+27825550999", step).status_code == 200
 

@@ -16,7 +16,7 @@ from tests.fakes.fixtures import provider_settings
 
 CONSUMER = "+27825550999"
 OPERATOR = "+27720000001"
-BOOKING_DIALOG = ["BOOK", "1", "Sandton", "1", "2", "1", "1", "1", "1"]
+BOOKING_DIALOG = ["BOOK", "1", "Sandton", "2", "1", "1"]  # service, place, no save, ASAP, confirm
 
 
 @pytest.fixture

@@ -206,7 +206,7 @@ def test_an_operator_only_person_texting_book_books_as_a_customer(
     at_sms(client, "+27720000002", "BOOK")
     [first] = phones.new("+27720000002")
     assert "Choose a service" in first and "PIN" not in first
-    for reply in ["1", "Sandton", "1", "2", "1", "1", "1", "1"]:
+    for reply in ["1", "Sandton", "2", "1", "1"]:
         at_sms(client, "+27720000002", reply)
     assert "Ref " in phones.new("+27720000002")[-1]
     with sms_platform.session_factory() as session:
@@ -229,7 +229,7 @@ def test_booking_the_same_time_again_after_cancelling_makes_a_new_booking(
 
     def book() -> str:
         twilio_sms(client, STRANGER, "BOOK")
-        for reply in ["1", "Sandton", "1", "2", "1", "1", "1", "1"]:
+        for reply in ["1", "Sandton", "2", "1", "1"]:
             twilio_sms(client, STRANGER, reply)
         answers = phones.new(STRANGER)
         refs = re.findall(r"Ref ([A-Z0-9]{4})", answers[-1])

@@ -14,11 +14,11 @@ OPERATOR = "+27720000001"
 def _book(phone: Phone, first_time: bool = True) -> str:
     steps = [(None, "1. Book a service"), ("1", "Choose a service")]
     if first_time:
-        steps += [("1", "Type your suburb"), ("Sandton", "Sandton"), ("1", "Save Sandton")]
-        steps += [("1", "When?")]
+        steps += [("1", "Type your suburb"), ("Sandton", "Save Sandton for next time?")]
+        steps += [("1", "Place saved.\nWhen?\n1. ASAP")]
     else:
-        steps += [("1", "1. Sandton"), ("1", "When?")]
-    steps += [("1", "Price"), ("1", "Pay"), ("1", "Confirm"), ("1", "END Booked! Ref ")]
+        steps += [("1", "1. Sandton"), ("1", "When?\n1. ASAP")]
+    steps += [("1", "Full valet at Sandton\nToday"), ("1", "END Booked! Ref ")]
     return phone.run(steps)[-1].split("Ref ")[1][:4]
 
 
@@ -57,9 +57,8 @@ def test_unknown_area_and_no_slots_are_told_plainly(platform, client):
             ("1", "Choose a service"),
             ("1", "Type your suburb"),
             ("Qwxzv", "No area matches Qwxzv.\nType your suburb"),
-            ("Sea Point", "Sea Point"),
-            ("1", "Save Sea Point"),
-            ("2", "Sorry, no operator is free near Sea Point"),
+            ("Sea Point", "Save Sea Point"),
+            ("2", "Sorry, we do not serve Sea Point yet.\n0 Back 00 Menu"),
             ("0", "Save Sea Point"),
         ]
     )
@@ -173,8 +172,8 @@ def test_a_slot_taken_meanwhile_offers_another_time(platform, client):
     operator_id = seed.operator(platform, 1)
     phone = Phone(client, CONSUMER)
     phone.run(
-        [(None, "Kerbside"), ("1", "Choose"), ("1", "suburb"), ("Sandton", "Sandton")]
-        + [("1", "Save"), ("2", "When?"), ("1", "Price"), ("1", "Pay"), ("1", "Confirm")]
+        [(None, "Kerbside"), ("1", "Choose"), ("1", "suburb"), ("Sandton", "Save")]
+        + [("2", "When?"), ("2", "Today, R159. Time?"), ("1", "Confirm")]
     )
     uow = platform.uow()
     with uow:
@@ -183,7 +182,7 @@ def test_a_slot_taken_meanwhile_offers_another_time(platform, client):
     phone.run(
         [
             ("1", "Sorry: that time was just taken.\n1. Pick another time"),
-            ("1", "Sorry, no operator is free near Sandton"),
+            ("1", "Nothing is free today or tomorrow. When?\n1. Friday"),
         ]
     )
     with platform.engine.connect() as conn:

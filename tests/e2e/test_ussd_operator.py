@@ -265,3 +265,19 @@ def test_closing_sundays(platform, client):
     with platform.engine.connect() as conn:
         sundays = conn.execute(text("select count(*) from working_hours where weekday = 6"))
         assert sundays.scalar() == 0
+
+
+def test_every_page_of_the_operator_menu_after_the_first_has_back_and_menu(platform, client):
+    """isiZulu makes the operator menu two pages; page 2 carries `0 Back 00 Menu` and both work
+    (trial defect 11)."""
+    seed.catalogue(platform)
+    seed.operator(platform, 1)
+    phone = Phone(client, OPERATOR)
+    phone.run(_login(phone, first_time=True) + [("8", "Choose your language"), ("2", "Ulimi")])
+    first = phone.run([(None, "Kerbside."), ("2", "PIN"), (PIN, "Kerbside opharetha")])[-1]
+    assert "98 Okunye" in first and "0 Emuva" not in first
+    second = phone.send("98")
+    assert len(second) <= 182 and second.endswith("0 Emuva 00 Imenyu"), second
+    assert phone.send("0") == first
+    phone.send("98")
+    assert phone.send("00") == first

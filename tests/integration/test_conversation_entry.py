@@ -14,7 +14,7 @@ PHONE = "+27825550777"
 KEY = "sms:+27825550777"
 # From "Choose a service": Full valet, area Sandton, first match, second slot, then through
 # price, payment and confirm (as tests/e2e/test_sms_flow.py books over SMS).
-TO_CONFIRMED = ["1", "Sandton", "1", "2", "1", "1", "1", "1"]
+TO_CONFIRMED = ["1", "Sandton", "2", "1", "1"]  # service, place, no save, ASAP, confirm
 
 
 def _session_row(platform):

@@ -1,4 +1,8 @@
-"""Book a service: service -> where -> when -> price and points -> pay how -> confirm."""
+"""Book a service: service -> where -> when (booking_when.py) -> [pay how] -> confirm.
+
+Hops are few because real networks drop a USSD session after about 180 s: a suburb with one
+match is taken without a pick, the payment screen appears only when more than one method
+applies, and the price, place, time and payment are confirmed on one screen."""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from ..commands import RequestBooking, SavePlace
 from ..display import PLACE_WIDTH, cut, money, reason, when
 from ..machine import Choice, Reject, Screen, State, Step
 from ..texts import render_text
+from .booking_when import STATES as WHEN_STATES
 
 MAX_SAVED = 5
-SLOTS = 8  # ASAP plus the next seven slots
+SLOTS = 8  # a new time for a booking: the assigned operator's next eight slots
 
 
 def service_screen(ctx: Any) -> Screen:
@@ -72,6 +77,8 @@ def area_input(ctx: Any, raw: str) -> Step | Reject:
     areas = ctx.reads.areas(query, limit=5)
     if not areas:
         return Reject("notice.no_area", {"query": cut(query, 20)})
+    if len(areas) == 1:  # one match: nothing to pick
+        return _place_chosen(ctx, areas[0].name, areas[0].lat, areas[0].lon)
     matches = [[a.name, a.city, a.lat, a.lon] for a in areas]
     return Step("c.book.area_pick", data={"matches": matches})
 
@@ -90,6 +97,11 @@ def area_pick_screen(ctx: Any) -> Screen:
 
 def area_pick_input(ctx: Any, value: str) -> Step:
     name, _city, lat, lon = ctx.data["matches"][int(value)]
+    return _place_chosen(ctx, name, lat, lon)
+
+
+def _place_chosen(ctx: Any, name: str, lat: float, lon: float) -> Step:
+    """A gazetteer area: offer to save it (when not saved and fewer than MAX_SAVED are)."""
     saved = ctx.reads.saved_places()
     offer_save = len(saved) < MAX_SAVED and all(p.name != name for p in saved)
     return Step("c.book.save" if offer_save else "c.book.when", data={"place": [name, lat, lon]})
@@ -114,7 +126,8 @@ def save_input(ctx: Any, value: str) -> Step:
 def slot_choices(
     ctx: Any, service: str, lat: float, lon: float, operator_id: Any = None
 ) -> list[Choice]:
-    """ASAP (the earliest slot) then the next slots today and tomorrow, each start once.
+    """The earliest slot (labelled ASAP) then the next slots today and tomorrow, each start once:
+    the choices for moving a booking (`mine.py`).
 
     One `find_slots` call (day None = the earliest slots over today and tomorrow) keeps this
     screen inside the hop budget."""
@@ -132,20 +145,6 @@ def slot_choices(
     return choices
 
 
-def when_screen(ctx: Any) -> Screen:
-    name, lat, lon = ctx.data["place"]
-    choices = slot_choices(ctx, ctx.data["service"], lat, lon)
-    if not choices:
-        return Screen("book.no_slots", {"place": cut(name, PLACE_WIDTH)}, kind="info")
-    return Screen("book.when", choices=tuple(choices))
-
-
-def when_input(ctx: Any, value: str) -> Step:
-    start, price, _operator = value.split("|")
-    # The slot's operator is not pinned: dispatch offers the job to whoever is best placed.
-    return Step("c.book.price", data={"start": start, "price": int(price)})
-
-
 def _summary(ctx: Any) -> dict[str, str]:
     return {
         "service": cut(ctx.data["service_name"]),
@@ -155,23 +154,20 @@ def _summary(ctx: Any) -> dict[str, str]:
     }
 
 
-def price_screen(ctx: Any) -> Screen:
-    points = ctx.reads.points_balance()
-    choices = [Choice("continue", "word.continue")]
-    # The redemption offer appears only when the loyalty port says points cover something.
-    return Screen("book.price", {**_summary(ctx), "points": points}, choices=tuple(choices))
-
-
-def price_input(ctx: Any, value: str) -> Step:
-    return Step("c.book.pay")
-
-
 PAYMENT_LABELS = {"cash": "pay.cash", "card": "pay.card", "subscription": "pay.subscription"}
 
 
 def payment_methods(ctx: Any) -> list[str]:
     """Only cash applies until payments are built (no card on file, no subscriptions)."""
     return ["cash"]
+
+
+def payment_route(ctx: Any) -> Step:
+    """Ask how to pay only when there is a choice."""
+    methods = payment_methods(ctx)
+    if len(methods) == 1:
+        return Step("c.book.confirm", data={"payment": methods[0]})
+    return Step("c.book.pay")
 
 
 def pay_screen(ctx: Any) -> Screen:
@@ -236,7 +232,7 @@ STATES = [
     ),
     State(
         "c.book.area",
-        goes_to=("c.book.area_pick",),
+        goes_to=("c.book.area_pick", "c.book.save", "c.book.when"),
         screen=lambda ctx: Screen("book.area", kind="text"),
         on_input=area_input,
     ),
@@ -247,8 +243,8 @@ STATES = [
         on_input=area_pick_input,
     ),
     State("c.book.save", goes_to=("c.book.when",), screen=save_screen, on_input=save_input),
-    State("c.book.when", goes_to=("c.book.price",), screen=when_screen, on_input=when_input),
-    State("c.book.price", goes_to=("c.book.pay",), screen=price_screen, on_input=price_input),
+    *WHEN_STATES,
+    State("c.book.payment", goes_to=("c.book.confirm", "c.book.pay"), route=payment_route),
     State("c.book.pay", goes_to=("c.book.confirm",), screen=pay_screen, on_input=pay_input),
     State(
         "c.book.confirm",

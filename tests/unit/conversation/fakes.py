@@ -39,6 +39,9 @@ class LongReads:
             for i in range(limit)
         ]
 
+    def serves(self, service_code, lat, lon):
+        return True
+
     def areas(self, query, limit=5):
         return [
             Area(f"{LONG_PLACE} {i}", "Cape Town Metropole", "Western Cape", -34.0, 18.6)
@@ -125,6 +128,7 @@ LONG_DATA = {
     "place": [LONG_PLACE, -34.0, 18.6],
     "matches": [[f"{LONG_PLACE} {i}", "Cape Town Metropole", -34.0, 18.6] for i in range(5)],
     "start": (NOW + timedelta(days=3)).isoformat(),
+    "day": (NOW + timedelta(days=7)).date().isoformat(),  # a Wednesday: uLwesithathu
     "price": 1234550,
     "operator": 7,
     "payment": "subscription",

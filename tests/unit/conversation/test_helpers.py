@@ -9,6 +9,7 @@ from core.conversation import engine
 from core.conversation.dialogs import DIALOG
 from core.conversation.dialogs.operator_account import parse_clock
 from core.conversation.display import cut, money
+from core.conversation.layout import next_page
 from core.conversation.replay import fingerprint, input_after
 from core.notify.encoding import is_gsm7
 
@@ -90,12 +91,30 @@ def test_any_names_and_list_lengths_render_inside_one_screen(name, place, count)
     ctx.reads = RandomReads(name, place, count)
     ctx.data["service_name"] = name
     ctx.data["place"] = [place, 0.0, 0.0]
-    for state in ("c.book.service", "c.book.place", "c.book.confirm", "c.mine", "o.offers"):
-        page = 0
+    states = ("c.book.service", "c.book.place", "c.book.when", "c.book.time", "c.book.confirm")
+    for state in (*states, "c.mine", "o.offers"):
+        trail = [0]
         while True:
-            prompt, shown = engine._show(DIALOG, DIALOG[state], ctx, [], page)
+            prompt, shown = engine._show(DIALOG, DIALOG[state], ctx, [], trail)
             text = render(prompt)
             assert len(text) <= LIMIT and is_gsm7(text), text
             if not shown["more"]:
                 break
-            page += 1
+            trail = next_page(shown)
+
+
+def test_parse_day_reads_dd_mm_inside_the_horizon():
+    from datetime import date
+
+    from core.conversation.dialogs.booking_when import parse_day
+
+    today, last = date(2026, 12, 20), date(2027, 1, 19)
+    assert parse_day("24/12", today, last) == date(2026, 12, 24)
+    assert parse_day("5-1", today, last) == date(2027, 1, 5)  # after New Year: next year
+    assert parse_day(" 05.01.27 ", today, last) == date(2027, 1, 5)
+    assert parse_day("20/12", today, last) == today
+    assert parse_day("19/12", today, last) == "notice.date_past"
+    assert parse_day("20/01", today, last) == "notice.date_far"
+    assert parse_day("24/12/2027", today, last) == "notice.date_far"
+    for bad in ("31/11", "29/02", "32/01", "12", "tomorrow", "1/2/3/4", ""):
+        assert parse_day(bad, today, last) == "notice.date_format", bad

@@ -8,7 +8,7 @@ from channels.ussd.render import LIMIT, render
 from core.conversation import engine
 from core.conversation.dialogs import DIALOG
 from core.conversation.engine import HopContext
-from core.conversation.layout import BUDGETS, compose
+from core.conversation.layout import BUDGETS, compose, next_page
 from core.conversation.texts import LANGUAGES, TEXTS
 from core.notify.encoding import is_gsm7
 from core.settings import Settings
@@ -16,6 +16,7 @@ from core.settings import Settings
 from .fakes import LONG_DATA, NOW, LongReads
 
 NOTICES = [key for key in TEXTS if key.startswith("notice.")]
+NOTICE_PARAMS = {"query": "Mitchells Plain Town", "day": "uLwesithathu 25/11", "days": 365}
 SCREENS = sorted(name for name, state in DIALOG.states.items() if state.screen is not None)
 
 
@@ -34,18 +35,18 @@ def _ctx(language, channel="ussd", notice=None, home="c.menu"):
         is_operator=True,
         pin_set=True,
         notice=notice,
-        notice_params={"query": "Mitchells Plain Town"},
+        notice_params=NOTICE_PARAMS,
     )
 
 
 def _pages(state, ctx):
-    page = 0
+    trail = [0]
     while True:
-        prompt, shown = engine._show(DIALOG, state, ctx, [], page)
+        prompt, shown = engine._show(DIALOG, state, ctx, [], trail)
         yield prompt
         if not shown["more"]:
             return
-        page += 1
+        trail = next_page(shown)
 
 
 @pytest.mark.parametrize("channel", ["ussd", "sms"])
@@ -54,9 +55,7 @@ def test_every_screen_fits_in_every_language(language, channel):
     longest_notice = {
         lang: max(
             NOTICES,
-            key=lambda k: len(
-                TEXTS[k].get(lang, TEXTS[k]["en"]).format(query="Mitchells Plain Town")
-            ),
+            key=lambda k: len(TEXTS[k].get(lang, TEXTS[k]["en"]).format(**NOTICE_PARAMS)),
         )
         for lang in LANGUAGES
     }
