@@ -26,18 +26,16 @@ from kerbside.seed import WALK_CONSUMER, WALK_OPERATOR, WALK_SUBURB
 from tests.conftest import ROOT
 from tests.e2e.live import free_port, process_env
 
-# What the walk chooses on each screen, by label (first match wins); a screen that asks for a
-# typed answer gets the suburb.
-CHOICES = [
-    r"Book a service",
-    r"Exterior wash",
-    rf"{WALK_SUBURB}, Johannesburg",
-    r"ASAP",
-    r"Continue",
-    r"Cash",
-    r"Confirm",
-    r"No",
-]
+README = ROOT / "README.md"
+
+
+def readme_dial_inputs() -> list[str]:
+    """The inputs of the README's one-line booking (`printf '...' | kerbside dial`)."""
+    found = re.search(r"`printf '([^']*)' \| \.venv/bin/kerbside dial`", README.read_text())
+    assert found, "the README's one-line booking was not found"
+    return found.group(1).split("\\n")[:-1]
+
+
 PROMPTS = ("characters)\n> ", "hangs up: ")
 
 
@@ -87,28 +85,15 @@ class Dial:
         assert self.process.wait(timeout=30) == 0
 
 
-def option_for(screen: str) -> str | None:
-    options = dict((label, number) for number, label in re.findall(r"^(\d+)\. (.+)$", screen, re.M))
-    for wanted in CHOICES:
-        for label, number in options.items():
-            if re.match(wanted, label):
-                return number
-    return None
-
-
 def book_by_ussd(dial: Dial) -> str:
-    """Walk the booking screens as a newcomer following the README would; the booking ref."""
+    """Type the README's inputs, screen by screen, as a newcomer following it would; the ref."""
     screen = dial.screen()
-    for _ in range(15):
-        booked = re.search(r"Booked! Ref (\w+)", screen)
-        if booked:
-            return booked.group(1)
-        choice = option_for(screen)
-        if choice is None:
-            assert "Type" in screen or "type" in screen, f"stuck on:\n{screen}"
-            choice = WALK_SUBURB
-        screen = dial.answer(choice)
-    raise AssertionError(f"no booking after 15 screens:\n{dial.transcript}")
+    for value in readme_dial_inputs():
+        assert "END " not in screen, f"the session ended early:\n{dial.transcript}"
+        screen = dial.answer(value)
+    booked = re.search(r"Booked! Ref (\w+)", screen)
+    assert booked, f"the README's inputs did not book:\n{dial.transcript}"
+    return booked.group(1)
 
 
 def advance_clock_to(start: datetime, env: dict[str, str]) -> None:
