@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SMS_PROVIDERS = ("console", "twilio", "africastalking")
+MAX_SEND_CONCURRENCY = 16  # the engine's pool is 10 + 20 overflow; a console send holds two
 
 
 class ConfigError(Exception):
@@ -39,6 +40,7 @@ class Settings:
     sms_provider: str = "console"
     sms_fallback_provider: str | None = None
     sms_rate_per_second: float = 30.0
+    sms_send_concurrency: int = 8  # SMS sends in flight per relay process (a thread each)
     sms_cost_cents: Mapping[str, int] = field(
         default_factory=lambda: {"console": 0, "twilio": 65, "africastalking": 25}
     )
@@ -181,6 +183,12 @@ class Settings:
                 "SECRET_KEY: a real SMS gateway is configured; set a long random secret "
                 "(it keys the digests kept of USSD input, PINs included)"
             )
+        send_concurrency = number("SMS_SEND_CONCURRENCY", 8)
+        if not 1 <= send_concurrency <= MAX_SEND_CONCURRENCY:
+            raise ConfigError(
+                f"SMS_SEND_CONCURRENCY: expected 1 to {MAX_SEND_CONCURRENCY} (each send in "
+                f"flight holds a database connection), got {send_concurrency}"
+            )
         senders = tuple(
             s.strip() for s in (get("SMS_SENDER_NUMBERS") or "").split(",") if s.strip()
         )
@@ -199,6 +207,7 @@ class Settings:
             sms_provider=sms_provider or "console",
             sms_fallback_provider=fallback,
             sms_rate_per_second=number("SMS_RATE_PER_SECOND", 30.0, float),
+            sms_send_concurrency=send_concurrency,
             sms_sender_numbers=senders,
             inbound_per_minute=number("INBOUND_PER_MINUTE", 10),
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
