@@ -91,11 +91,12 @@ Outcome = Handed | NotHanded | Withheld | Deferred
 class Deliverer(Protocol):
     """Delivers the rows of one outbox kind.
 
-    `deliver` runs inside the row's transaction with the row locked, makes at most one outside
-    call, passing `message.idempotency_key` (derived by the writer from our own ids) where the
-    provider takes one, and may write its own columns on the row. `concurrency` bounds the calls
-    in flight per relay process; `batch` is the most rows claimed at once, kept small enough to
-    be sent within the lease at the provider's rate.
+    `deliver` runs inside the row's transaction while the claim's lease holds, makes at most one
+    outside call, passing `message.idempotency_key` (derived by the writer from our own ids)
+    where the provider takes one, and may set the result columns on the row
+    (`relay.RESULT_COLUMNS`). `concurrency` bounds the calls in flight per relay process;
+    `batch` is the most rows claimed at once, kept small enough to be sent within the lease at
+    the provider's rate.
     """
 
     concurrency: int

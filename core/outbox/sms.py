@@ -47,7 +47,7 @@ class SmsDeliverer:
 
     def deliver(self, uow: UnitOfWork, message: OutboxMessage) -> Outcome:
         now = uow.now()
-        person = uow.session.get(Person, message.person_id) if message.person_id else None
+        person = self._person(uow, message) if message.purpose == Purpose.MARKETING else None
         if message.purpose == Purpose.MARKETING:
             if person is None or not person.marketing_consent:
                 return Withheld("no marketing consent")
@@ -68,8 +68,10 @@ class SmsDeliverer:
                 errors.append(f"{gateway.name}: {err}")
                 message.error_code = err.code
                 permanent = permanent and (err.permanent or err.opted_out) and not err.maybe_sent
-                if err.opted_out and person is not None and person.opted_out_at is None:
-                    person.opted_out_at = now
+                if err.opted_out:
+                    person = person or self._person(uow, message)
+                    if person is not None and person.opted_out_at is None:
+                        person.opted_out_at = now
                 log.warning("sms %s refused by %s: %s", message.id, gateway.name, err.code or err)
                 if err.opted_out or err.maybe_sent:
                     break
@@ -88,3 +90,9 @@ class SmsDeliverer:
                 note="; ".join(errors) or None,
             )
         return NotHanded("; ".join(errors), code=message.error_code, permanent=permanent)
+
+    @staticmethod
+    def _person(uow: UnitOfWork, message: OutboxMessage) -> Person | None:
+        """Loaded only when needed (marketing checks, an opt-out to record): most rows are
+        transactional and their send path stays one row lock, one call, one update."""
+        return uow.session.get(Person, message.person_id) if message.person_id else None
