@@ -8,6 +8,7 @@ journey with a new sessionId and phone when one ends, and counts how journeys en
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -70,7 +71,10 @@ def run_wrk(url: str, inputs: list[str], connections: int, seconds: int) -> dict
         script.write(SCRIPT % {"texts": texts})
     command = ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s"]
     command += ["--timeout", "30s", "-s", script.name, url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
     line = next(x for x in output.splitlines() if x.startswith("RESULT "))
     result = json.loads(line[len("RESULT ") :])
     return {
