@@ -1,12 +1,16 @@
-"""USSD benchmark: 100 concurrent sessions through complete booking journeys.
+"""USSD benchmark: Kerbside's journeys against the floor and bare Flask, in one run.
 
-Serves the platform with gunicorn (a subprocess on a free 127.0.0.1 port, `--workers` sync
-workers) on PostgreSQL + Redis, drives every session from an empty `text` to `END Booked!`,
-and prints hops/s and p50/p99 latency beside the same figures for a bare Flask "hello" served
-the same way. The database is wiped and seeded: its name must contain "bench".
+Serves, one after another and each with gunicorn (a subprocess on a free 127.0.0.1 port,
+`--workers` sync workers): the floor (`bench/floor.py`: one session row per sessionId, SELECT
+FOR UPDATE, apply the inputs, UPDATE, COMMIT over psycopg 3), a bare Flask view
+(`bench/hello.py`) and the platform, whose menus journey and booking journey (empty `text` to
+`END Booked!`) are driven too. Prints hops/s and p50/p99 for each. With wrk installed (the
+default driver) every connection walks one journey at a time for `--seconds`; `--driver
+threads` uses Python threads, one session each, for `--sessions` journeys. The database is
+wiped and seeded: its name must contain "bench".
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/kerbside_ussd_bench \\
-    REDIS_URL=redis://127.0.0.1:6379/2 python bench/ussd.py [--sessions 100] [--workers 4]
+    REDIS_URL=redis://127.0.0.1:6379/2 python bench/ussd.py [--sessions 100] [--workers 2]
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def prepare(sessions: int) -> None:
     uow = platform.uow()
     with uow:
         ops.upsert_service(uow, "full_valet", "Full valet", 60, 12_000, 60_000)
-        for n in range(12):
+        for n in range(40):  # 800 concurrent jobs: a 10 s wrk run books a few hundred
             person = Person(phone=f"+2772{n:07d}", name=f"Operator {n}", is_operator=True)
             uow.add(person)
             uow.session.flush()
@@ -77,7 +81,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(target: str, workers: int, pythonpath: str | None = None) -> Iterator[str]:
+def gunicorn(
+    target: str, workers: int, pythonpath: str | None = None, probe: str = "GET /healthz"
+) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048"]
@@ -91,9 +97,8 @@ def gunicorn(target: str, workers: int, pythonpath: str | None = None) -> Iterat
         ready = 0
         while ready < workers * 2:  # every worker has booted and answered
             try:
-                probe = url + ("/healthz" if target == "wsgi:app" else "/hello")
-                method = "GET" if target == "wsgi:app" else "POST"
-                urllib.request.urlopen(urllib.request.Request(probe, method=method), timeout=5)
+                method, path = probe.split()
+                urllib.request.urlopen(urllib.request.Request(url + path, method=method), timeout=5)
                 ready += 1
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
@@ -188,34 +193,49 @@ def run_serial(url: str, sessions: int) -> dict[str, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--sessions", type=int, default=100, help="concurrent sessions")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=10, help="per endpoint, with wrk")
+    parser.add_argument("--driver", choices=("wrk", "threads"), default=None)
     args = parser.parse_args()
+    from bench import floor, wrk
+
+    driver = args.driver or ("wrk" if wrk.available() else "threads")
+
+    def drive(url: str, inputs: list[str]) -> dict:
+        if driver == "wrk":
+            return wrk.run_wrk(url, inputs, args.sessions, args.seconds)
+        return run_sessions(url, args.sessions, None, inputs)
+
     prepare(args.sessions)
+    floor.prepare()
+    bench_dir = str(ROOT / "bench")
+    results = []
+    with gunicorn("floor:app", args.workers, pythonpath=bench_dir) as url:
+        results.append(("floor: one session row per hop", drive(url + "/ussd", JOURNEY)))
+    with gunicorn("hello:app", args.workers, pythonpath=bench_dir, probe="POST /hello") as url:
+        results.append(("bare Flask hello", drive(url + "/hello", JOURNEY)))
     with gunicorn("wsgi:app", args.workers) as url:
-        post(
-            url + "/webhooks/africastalking/ussd",
-            {"sessionId": "warm", "phoneNumber": "+27820999999", "text": ""},
-        )
-        ussd = run_sessions(url + "/webhooks/africastalking/ussd", args.sessions)
-        menus = run_sessions(url + "/webhooks/africastalking/ussd", args.sessions, None, MENUS)
-    with gunicorn("hello:app", args.workers, pythonpath=str(ROOT / "bench")) as url:
-        hello = run_sessions(url + "/hello", args.sessions, hops_per_session=len(JOURNEY))
-    with gunicorn("wsgi:app", args.workers) as url:
-        serial = run_serial(url + "/webhooks/africastalking/ussd", 10)
+        ussd = url + "/webhooks/africastalking/ussd"
+        post(ussd, {"sessionId": "warm", "phoneNumber": "+27820999999", "text": ""})
+        results.append((f"USSD menus journey ({len(MENUS)} hops)", drive(ussd, MENUS)))
+        results.append((f"USSD booking journey ({len(JOURNEY)} hops)", drive(ussd, JOURNEY)))
+        serial = run_serial(ussd, 10)
+    load = os.getloadavg()[0]
     print(
-        f"{args.sessions} concurrent sessions, gunicorn --workers {args.workers}, "
-        f"{os.cpu_count()} cores"
+        f"{args.sessions} concurrent sessions ({driver}), gunicorn --workers {args.workers}, "
+        f"{os.cpu_count()} cores, load average {load:.1f} at the end"
     )
-    print(f"{'endpoint':<34}{'hops':>6}{'hops/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
-    rows = (
-        ("USSD booking journey (7 hops)", ussd),
-        ("USSD menus only (10 hops)", menus),
-        ("bare Flask hello", hello),
+    print(f"{'endpoint':<34}{'hops':>7}{'hops/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x floor':>9}")
+    floor_rate = results[0][1]["hops_per_s"]
+    for name, r in results:
+        print(
+            f"{name:<34}{r['hops']:>7}{r['hops_per_s']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{r['hops_per_s'] / floor_rate:>9.2f}"
+        )
+    print(
+        f"booking journeys: {results[-1][1]['outcomes']}; errors {results[-1][1].get('errors', 0)}"
     )
-    for name, r in rows:
-        print(f"{name:<34}{r['hops']:>6}{r['hops_per_s']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
-    print(f"journeys: {ussd['outcomes']}")
     print("one session at a time (service time per hop, no queueing), ms:")
     for label, values in serial.items():
         print(f"  hop {label:<12} p50 {values[len(values) // 2]:6.1f}  max {values[-1]:6.1f}")

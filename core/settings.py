@@ -33,6 +33,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "STRIPE_WEBHOOK_SECRET": (r"whsec_\S+", "a webhook signing secret, whsec_..."),
     "USSD_SERVICE_CODE": (r"\*\d+(\*\d+)*#", "a service code such as *120*5372#"),
 }
+MAX_SEND_CONCURRENCY = 16  # the engine's pool is 10 + 20 overflow; a console send holds two
 
 
 class ConfigError(Exception):
@@ -57,6 +58,7 @@ class Settings:
     sms_provider: str = "console"
     sms_fallback_provider: str | None = None
     sms_rate_per_second: float = 30.0
+    sms_send_concurrency: int = 8  # SMS sends in flight per relay process (a thread each)
     sms_cost_cents: Mapping[str, int] = field(
         default_factory=lambda: {"console": 0, "twilio": 65, "africastalking": 25}
     )
@@ -262,6 +264,12 @@ class Settings:
         metrics_dir = get("PROMETHEUS_MULTIPROC_DIR")
         if metrics_dir is not None and not Path(metrics_dir).is_dir():
             raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR: {metrics_dir} is not a directory")
+        send_concurrency = number("SMS_SEND_CONCURRENCY", 8)
+        if not 1 <= send_concurrency <= MAX_SEND_CONCURRENCY:
+            raise ConfigError(
+                f"SMS_SEND_CONCURRENCY: expected 1 to {MAX_SEND_CONCURRENCY} (each send in "
+                f"flight holds a database connection), got {send_concurrency}"
+            )
         senders = tuple(
             sender_id("SMS_SENDER_NUMBERS", s.strip(), region)
             for s in (get("SMS_SENDER_NUMBERS") or "").split(",")
@@ -282,6 +290,7 @@ class Settings:
             sms_provider=sms_provider or "console",
             sms_fallback_provider=fallback,
             sms_rate_per_second=number("SMS_RATE_PER_SECOND", 30.0, float, low=0.1),
+            sms_send_concurrency=send_concurrency,
             sms_sender_numbers=senders,
             inbound_per_minute=number("INBOUND_PER_MINUTE", 10, low=1),
             twilio_account_sid=shaped("TWILIO_ACCOUNT_SID"),

@@ -23,7 +23,7 @@ from core.clock_offset import platform_clock
 from core.counters import WindowCounter
 from core.db import UnitOfWork
 from core.dispatch.redis_index import RedisOperatorIndex
-from core.outbox.ports import SmsGateway
+from core.outbox.ports import Deliverer, SmsGateway
 from core.settings import ConfigError, Settings, mask_url
 
 QUEUE_NAMES = ("default", "outbox")
@@ -66,6 +66,27 @@ class Platform:
         from channels.sms.gateways import build_gateways
 
         return build_gateways(self.settings, self.session_factory, self.redis)
+
+    @cached_property
+    def deliverers(self) -> dict[str, Deliverer]:
+        """The deliverer of each outbox kind: the one place kinds are registered. The relay
+        claims only these kinds; a row of any other kind waits (and stops a worker's start-up,
+        `workers.runner.check_registries`)."""
+        from core.notify.marketing_hours import marketing_allowed_at
+        from core.outbox.sms import KIND, SmsDeliverer
+
+        settings = self.settings
+        return {
+            KIND: SmsDeliverer(
+                self.gateways,
+                cost_cents=lambda provider, segments: (
+                    settings.sms_cost_cents.get(provider, 0) * segments
+                ),
+                may_send_marketing=lambda uow: marketing_allowed_at(uow.now(), settings.tz),
+                concurrency=settings.sms_send_concurrency,
+                rate_per_second=settings.sms_rate_per_second,
+            )
+        }
 
     def wake_relay(self) -> None:
         """Ask a worker to run the outbox relay now. Losing this nudge loses nothing: the

@@ -12,7 +12,6 @@ from core.booking import recurring  # noqa: F401 - registers the series job hand
 from core.conversation import housekeeping  # noqa: F401 - registers the session purge
 from core.dispatch import handlers as dispatch_handlers  # noqa: F401 - registers offer expiry
 from core.jobs import service as jobs
-from core.notify.marketing_hours import marketing_allowed_at
 from core.outbox import relay
 from kerbside.bootstrap import Platform
 
@@ -33,15 +32,8 @@ def relay_outbox(limit: int = 200) -> int:
 
 
 def deliver_outbox(platform: Platform, limit: int = 200) -> int:
-    """One relay pass with this platform's gateways, per-provider cost and marketing hours."""
-    settings = platform.settings
-    return relay.deliver_due(
-        platform.uow(),
-        platform.gateways,
-        limit=limit,
-        cost_cents=lambda provider, segments: settings.sms_cost_cents.get(provider, 0) * segments,
-        may_send_marketing=lambda uow: marketing_allowed_at(uow.now(), settings.tz),
-    )
+    """One relay pass over every outbox kind this platform has a deliverer for."""
+    return relay.deliver_due(platform.uow(), platform.deliverers, limit=limit)
 
 
 def scheduled_job_rq_id(job_id: int) -> str:

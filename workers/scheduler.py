@@ -41,6 +41,7 @@ def tick(platform: Platform, *, lost_after: timedelta = LOST_AFTER) -> dict[str,
         outbox_due = uow.session.scalar(
             select(
                 exists().where(
+                    OutboxMessage.kind.in_(list(platform.deliverers)),
                     OutboxMessage.status == "pending",
                     OutboxMessage.next_attempt_at <= platform.clock.now(),
                 )

@@ -205,12 +205,13 @@ def ensure_series_job(uow: UnitOfWork) -> None:
 
 @job_handler(SERIES_JOB)
 def run_series_generation(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-    with uow:  # tomorrow's run first, in its own transaction: a failure today must not end it
-        ensure_series_job(uow)
-        uow.commit()
-    with uow:
-        made = generate_due(uow)
-        uow.commit()
+    """Books in the job's transaction. Tomorrow's run is scheduled first in a transaction of
+    its own (idempotent per day): a failure today must not end the daily runs."""
+    tomorrow = uow.fresh()
+    with tomorrow:
+        ensure_series_job(tomorrow)
+        tomorrow.commit()
+    made = generate_due(uow)
     log.info("series generation booked %s occurrences", made)
 
 

@@ -41,10 +41,8 @@ def schedule_purge(uow: UnitOfWork) -> None:
 
 @jobs.job_handler(PURGE_KIND)
 def purge_sessions(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-    """Delete sessions untouched for `KEEP`. Safe to run twice."""
-    with uow:
-        result = uow.session.execute(
-            delete(ConversationSession).where(ConversationSession.updated_at < uow.now() - KEEP)
-        )
-        uow.commit()
+    """Delete sessions untouched for `KEEP`, in the job's transaction. Safe to run twice."""
+    result = uow.session.execute(
+        delete(ConversationSession).where(ConversationSession.updated_at < uow.now() - KEEP)
+    )
     log.info("purged %s conversation sessions", getattr(result, "rowcount", "?"))

@@ -12,7 +12,5 @@ from .cascade import OFFER_EXPIRY_JOB, expire_offer
 
 @job_handler(OFFER_EXPIRY_JOB)
 def run_offer_expiry(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-    """Idempotent: an offer already accepted, declined or expired is left alone."""
-    with uow:
-        expire_offer(uow, int(payload["offer_id"]))
-        uow.commit()
+    """In the job's transaction. An offer already accepted, declined or expired is left alone."""
+    expire_offer(uow, int(payload["offer_id"]))

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
 from core.outbox.model import Purpose
+from core.outbox.service import enqueue
 
 from . import messages as _messages  # noqa: F401 - registers account and payment texts
 from . import templates
-
-# A plain statement rather than an ORM insert: this runs on every dispatch and every reply, and
-# building the ORM-enabled INSERT cost about 1 ms of CPU a message (bench/README.md).
-_INSERT = text(
-    """
-    insert into outbox (channel, person_id, recipient, template, params, language, body, purpose,
-                        idempotency_key, status, attempts, next_attempt_at, fallback_used,
-                        created_at)
-    values ('sms', :person_id, :recipient, :template, cast(:params as jsonb), :language, :body,
-            :purpose, :key, 'pending', 0, :now, false, :now)
-    on conflict (idempotency_key) do nothing
-    returning id
-    """
-)
 
 
 def send_sms(
@@ -54,21 +40,16 @@ def send_sms(
         recipient = to
         lang = language or (person.language if person else "en")
     body = templates.render(template, lang, params)
-    now = uow.now()
-    message_id = uow.session.execute(
-        _INSERT,
-        {
-            "person_id": person_id,
-            "recipient": recipient,
-            "template": template,
-            "params": json.dumps(dict(params), ensure_ascii=False, default=str),
-            "language": lang,
-            "body": body,
-            "purpose": str(purpose),
-            "key": key,
-            "now": now,
-        },
-    ).scalar_one_or_none()
-    if message_id is not None and uow.wake_relay is not None:
-        uow.after_commit(uow.wake_relay)
-    return message_id
+    return enqueue(
+        uow,
+        "sms",
+        {},
+        key=key,
+        person_id=person_id,
+        recipient=recipient,
+        template=template,
+        params=params,
+        language=lang,
+        body=body,
+        purpose=purpose,
+    )

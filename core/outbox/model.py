@@ -1,4 +1,10 @@
-"""The transactional outbox (architecture.md 3): one row per message that must leave the system."""
+"""The transactional outbox (architecture.md 3): one row per call that must leave the system.
+
+Every row has a `kind` (`sms`, `push`, the coming payment and payout calls) and a `payload`; the
+relay hands each kind to the deliverer registered for it. SMS rows keep their own columns
+(recipient, template, body, encoding, cost) because the console and `kerbside outbox` query them;
+other kinds carry what they need in `payload`.
+"""
 
 from __future__ import annotations
 
@@ -56,18 +62,23 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("idempotency_key"),
         UniqueConstraint("provider", "provider_message_id"),
-        CheckConstraint("channel in ('sms','push')", name="channel_known"),
+        CheckConstraint("kind ~ '^[a-z][a-z0-9_.]*$'", name="kind_named"),
+        CheckConstraint(
+            "kind <> 'sms' or (recipient is not null and template is not null)",
+            name="sms_addressed",
+        ),
         CheckConstraint("purpose in ('transactional','marketing')", name="purpose_known"),
-        Index("ix_outbox_due", "next_attempt_at", postgresql_where="status = 'pending'"),
+        Index("ix_outbox_due", "kind", "next_attempt_at", postgresql_where="status = 'pending'"),
         Index("ix_outbox_recipient", "recipient", "created_at"),
     )
 
     id: Mapped[int] = id_column()
     created_at: Mapped[datetime] = created_column()
-    channel: Mapped[str] = mapped_column(String(8), nullable=False, default="sms")
+    kind: Mapped[str] = mapped_column(String(32), nullable=False, default="sms")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     person_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("people.id"))
-    recipient: Mapped[str] = mapped_column(String(32), nullable=False)
-    template: Mapped[str] = mapped_column(String(64), nullable=False)
+    recipient: Mapped[str | None] = mapped_column(String(32))  # required for sms
+    template: Mapped[str | None] = mapped_column(String(64))  # required for sms
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     language: Mapped[str] = mapped_column(String(2), nullable=False, default="en")
     body: Mapped[str | None] = mapped_column(Text)

@@ -57,9 +57,15 @@ def recent_messages(
     limit: int = 20,
     status: str | None = None,
     provider: str | None = None,
+    kind: str = "sms",
 ) -> list[MessageView]:
     with uow:
-        query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == kind)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
         if to:
             query = query.where(OutboxMessage.recipient == to)
         if status:
@@ -70,8 +76,8 @@ def recent_messages(
             MessageView(
                 id=m.id,
                 created_at=m.created_at,
-                recipient=m.recipient,
-                template=m.template,
+                recipient=m.recipient or "",
+                template=m.template or "",
                 body=m.body or "",
                 purpose=m.purpose,
                 status=m.status,

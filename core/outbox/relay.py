@@ -1,153 +1,193 @@
-"""Deliver outbox rows through the configured gateways, at least once, keyed for idempotency.
+"""Deliver outbox rows through the deliverer registered for their kind, keyed for idempotency.
 
-A row is claimed by pushing its `next_attempt_at` past a short lease inside a SKIP LOCKED
-transaction, so any number of relays can run; a relay that dies after claiming leaves the row to
-be picked up again when the lease runs out. The gateway call carries the row's idempotency key.
+Per kind, a relay claims due rows (the shared SKIP LOCKED claimer, `core/claim.py`) by pushing
+`next_attempt_at` and `lease_until` past a short lease, commits, then delivers each row in its
+own transaction on a bounded pool of `deliverer.concurrency` threads. The lease is the claim's
+token and its lock: a row is sent only while enough of the lease is left, and its result is
+written only if the lease is still the one this claim set, so every claim makes at most one
+call. A relay that dies after claiming leaves its rows to be claimed again when the lease runs
+out (decision 4). Rows of a kind nobody registered are
+never claimed, so a push row can never go out as an SMS.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from datetime import timedelta
+import queue
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
-from core.accounts.model import Person
-from core.accounts.phones import mask
+from core.claim import claim_rows
 from core.db import UnitOfWork
-from core.notify.encoding import measure
-from core.outbox.model import MessageStatus, OutboxMessage, Purpose
-from core.outbox.ports import GatewayError, SmsGateway
+from core.outbox.model import MessageStatus, OutboxMessage
+from core.outbox.ports import Deferred, Deliverer, Handed, NotHanded, Outcome, Withheld
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+SEND_MARGIN = timedelta(seconds=20)  # longer than any gateway's timeout (10 s)
 MAX_ATTEMPTS = 5
+
+
+_COLUMNS = [column.key for column in OutboxMessage.__table__.columns]
+# What a delivery writes back: the relay's bookkeeping and the provider's answer. A deliverer
+# may set these on the row (and nothing else: a plain statement keeps a send's CPU low).
+RESULT_COLUMNS = (
+    "status", "attempts", "next_attempt_at", "lease_until", "provider", "provider_message_id",
+    "fallback_used", "encoding", "segments", "cost_cents", "error_code", "last_error",
+    "sent_at", "status_at",
+)  # fmt: skip
+_WRITE_RESULT = text(
+    "update outbox set "
+    + ", ".join(f"{key} = :{key}" for key in RESULT_COLUMNS)
+    + " where id = :id and lease_until = :lease and status = 'pending'"
+)
+
+
+class Claim(NamedTuple):
+    id: int
+    lease: datetime  # the lease this claim set: the claim's token
+    recipient: str | None
+    columns: dict[str, Any]  # the whole row as claimed
 
 
 def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(15 * 2 ** (attempt - 1), 900))
 
 
-def claim_due(uow: UnitOfWork, limit: int) -> list[int]:
-    """Claim up to `limit` due rows and commit the claim. Returns their ids."""
+def claim_due(uow: UnitOfWork, limit: int, kind: str = "sms") -> list[Claim]:
+    """Claim up to `limit` due rows of one kind and commit the claim."""
     now = uow.now()
     with uow:
-        rows = uow.session.scalars(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        if rows:
-            uow.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(rows))
-                .values(
-                    next_attempt_at=now + LEASE,
-                    lease_until=now + LEASE,
-                    attempts=OutboxMessage.attempts + 1,
-                )
-            )
+        rows = claim_rows(
+            uow.session,
+            OutboxMessage,
+            where=[
+                OutboxMessage.kind == kind,
+                OutboxMessage.status == MessageStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+            ],
+            order_by=[OutboxMessage.next_attempt_at, OutboxMessage.id],
+            limit=limit,
+            values={
+                "next_attempt_at": now + LEASE,
+                "lease_until": now + LEASE,
+                "attempts": OutboxMessage.attempts + 1,
+            },
+            returning=[getattr(OutboxMessage, key) for key in _COLUMNS],
+        )
         uow.commit()
-    return list(rows)
+    claims = []
+    for row in rows:
+        columns = dict(zip(_COLUMNS, row[1:], strict=True))
+        claims.append(Claim(row[0], columns["lease_until"], columns["recipient"], columns))
+    return claims
 
 
-def deliver_due(
-    uow: UnitOfWork,
-    gateways: Sequence[SmsGateway],
-    *,
-    limit: int = 100,
-    cost_cents: Callable[[str, int], int] = lambda provider, segments: 0,
-    may_send_marketing: Callable[[UnitOfWork], bool] = lambda uow: True,
-) -> int:
-    """Send every due message once. Returns how many were handed to a gateway.
-
-    `gateways` is the primary followed by an optional fallback: a message the primary refuses is
-    tried once on the fallback before it counts as a failed attempt.
-    """
+def deliver_due(uow: UnitOfWork, deliverers: Mapping[str, Deliverer], *, limit: int = 200) -> int:
+    """One pass over every registered kind. Returns how many rows were handed over."""
     handed = 0
-    for message_id in claim_due(uow, limit):
-        if _deliver_one(uow, message_id, gateways, cost_cents, may_send_marketing):
-            handed += 1
+    for kind, deliverer in deliverers.items():
+        claims = claim_due(uow, min(limit, deliverer.batch), kind)
+        handed += deliver_claimed(uow, deliverer, claims)
     return handed
 
 
-def _deliver_one(
-    uow: UnitOfWork,
-    message_id: int,
-    gateways: Sequence[SmsGateway],
-    cost_cents: Callable[[str, int], int],
-    may_send_marketing: Callable[[UnitOfWork], bool],
-) -> bool:
+def deliver_claimed(uow: UnitOfWork, deliverer: Deliverer, claims: Sequence[Claim]) -> int:
+    """Deliver claimed rows on a pool of `deliverer.concurrency` threads. Rows to one recipient
+    stay in one thread, in id order, so a phone gets its messages in the order they were
+    written."""
+    lanes: dict[str | int, list[Claim]] = {}
+    for claim in claims:
+        lanes.setdefault(claim.recipient or claim.id, []).append(claim)
+    waiting: queue.SimpleQueue[list[Claim]] = queue.SimpleQueue()
+    for lane in lanes.values():
+        waiting.put(lane)
+
+    def sender() -> int:
+        handed = 0
+        with _on_one_connection(uow) as own:
+            while True:
+                try:
+                    lane = waiting.get_nowait()
+                except queue.Empty:
+                    return handed
+                handed += sum(_deliver_one(own, deliverer, claim) for claim in lane)
+
+    senders = max(1, min(deliverer.concurrency, len(lanes)))
+    if senders == 1:
+        return sender() if lanes else 0
+    with ThreadPoolExecutor(senders, "relay") as pool:
+        return sum(pool.map(lambda _: sender(), range(senders)))
+
+
+@contextlib.contextmanager
+def _on_one_connection(uow: UnitOfWork) -> Iterator[UnitOfWork]:
+    """A unit of work whose transactions all run on one pooled connection, so a row costs no
+    pool checkout and liveness ping (a fifth of a send's CPU)."""
+    probe = uow.session_factory()
+    try:
+        engine = probe.get_bind()
+    finally:
+        probe.close()
+    assert isinstance(engine, Engine)
+    with engine.connect() as connection:
+        yield replace(
+            uow.fresh(), session_factory=lambda: Session(bind=connection, expire_on_commit=False)
+        )
+
+
+def _deliver_one(uow: UnitOfWork, deliverer: Deliverer, claim: Claim) -> bool:
+    """The lease is the lock: the row is sent only with SEND_MARGIN of the lease left (more than
+    any gateway's timeout), and its result is written only while the lease is still this
+    claim's, so no other relay can have claimed it in between."""
+    if claim.lease - uow.now() < SEND_MARGIN:
+        return False  # our lease (nearly) ran out: the row is another relay's to claim
     with uow:
-        message = uow.session.get(OutboxMessage, message_id, with_for_update=True)
-        if message is None or message.status != "pending":
+        message = OutboxMessage(**claim.columns)  # not in the session: written below
+        try:
+            outcome: Outcome = deliverer.deliver(uow, message)
+        except Exception as err:  # noqa: BLE001 - one odd row must not stall the batch
+            log.exception("outbox %s (%s): unexpected failure", claim.id, message.kind)
+            uow.rollback()
+            outcome = NotHanded(f"unexpected {type(err).__name__}", code="unexpected")
+        _record(uow, message, outcome)
+        written = uow.session.execute(
+            _WRITE_RESULT,
+            {key: getattr(message, key) for key in RESULT_COLUMNS}
+            | {"id": claim.id, "lease": claim.lease},
+        )
+        if not written.rowcount:  # type: ignore[attr-defined]
+            log.error("outbox %s: lease lost while sending; another relay owns it", claim.id)
             return False
-        now = uow.now()
-        person = uow.session.get(Person, message.person_id) if message.person_id else None
-        if message.purpose == Purpose.MARKETING:
-            refusal = None
-            if person is None or not person.marketing_consent:
-                refusal = "no marketing consent"
-            elif person.opted_out:
-                refusal = "opted out"
-            if refusal:
-                message.status, message.last_error, message.status_at = "suppressed", refusal, now
-                uow.commit()
-                return False
-            if not may_send_marketing(uow):
-                message.next_attempt_at = now + timedelta(minutes=30)
-                message.attempts -= 1
-                uow.commit()
-                return False
+        uow.commit()
+    return isinstance(outcome, Handed)
 
-        encoded = measure(message.body or "")
-        message.encoding, message.segments = encoded.encoding, encoded.segments
-        errors: list[str] = []
-        permanent = True
-        for position, gateway in enumerate(gateways):
-            try:
-                accepted = gateway.send(
-                    message.recipient, message.body or "", message.idempotency_key
-                )
-            except GatewayError as err:
-                errors.append(f"{gateway.name}: {err}")
-                message.error_code = err.code
-                permanent = permanent and (err.permanent or err.opted_out)
-                if err.opted_out and person is not None and person.opted_out_at is None:
-                    person.opted_out_at = now
-                log.warning("sms %s refused by %s: %s", message.id, gateway.name, err.code or err)
-                if err.maybe_sent:
-                    permanent = False
-                if err.opted_out or err.maybe_sent:
-                    break
-                continue
-            except Exception as err:  # noqa: BLE001 - one odd message must not stall the batch
-                log.exception("sms %s: unexpected failure in %s", message.id, gateway.name)
-                errors.append(f"{gateway.name}: unexpected {type(err).__name__}")
-                message.error_code, permanent = "unexpected", False
-                break
-            message.provider = gateway.name
-            message.provider_message_id = accepted.provider_message_id
-            message.status = accepted.status
-            message.fallback_used = position > 0
-            message.sent_at = message.status_at = now
-            message.lease_until = None
-            message.cost_cents = cost_cents(gateway.name, encoded.segments)
-            message.last_error = "; ".join(errors) or None
-            uow.commit()
-            log.info("sms %s to %s handed to %s", message.id, mask(message.recipient), gateway.name)
-            return True
 
-        message.last_error = "; ".join(errors)
-        message.lease_until = None
-        if message.attempts >= MAX_ATTEMPTS or permanent:
-            message.status = MessageStatus.FAILED
-            message.status_at = now
+def _record(uow: UnitOfWork, message: OutboxMessage, outcome: Outcome) -> None:
+    now = uow.now()
+    message.lease_until = None
+    if isinstance(outcome, Handed):
+        message.provider = outcome.provider
+        message.provider_message_id = outcome.provider_message_id
+        message.status = outcome.status
+        message.sent_at = message.status_at = now
+        message.last_error = outcome.note
+    elif isinstance(outcome, Withheld):
+        message.status, message.last_error, message.status_at = "suppressed", outcome.reason, now
+    elif isinstance(outcome, Deferred):
+        message.next_attempt_at = outcome.until
+        message.attempts -= 1
+    else:
+        message.last_error, message.error_code = outcome.error, outcome.code
+        if message.attempts >= MAX_ATTEMPTS or outcome.permanent:
+            message.status, message.status_at = MessageStatus.FAILED, now
         else:
             message.next_attempt_at = now + backoff(message.attempts)
-        uow.commit()
-        return False

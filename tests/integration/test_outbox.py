@@ -12,7 +12,9 @@ from core.accounts.model import Person
 from core.notify.service import send_sms
 from core.outbox import relay
 from core.outbox.model import OutboxMessage
+from core.outbox.sms import SmsDeliverer
 from tests.conftest import ROOT
+from workers.jobs import deliver_outbox
 
 
 def _inbox(platform):
@@ -26,7 +28,7 @@ def test_rolled_back_change_sends_nothing(platform, uow):
         uow.session.flush()
         send_sms(uow, "+27825550001", "generic", {"text": "Booking K7Q4 confirmed"}, key="t-1")
         uow.rollback()
-    assert relay.deliver_due(platform.uow(), platform.gateways) == 0
+    assert deliver_outbox(platform) == 0
     assert _inbox(platform) == []
     with platform.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 0
@@ -39,7 +41,7 @@ def test_same_key_queues_one_message(platform, uow):
         second = send_sms(uow, "+27825550001", "generic", {"text": "hi"}, key="same")
         uow.commit()
     assert first is not None and second is None
-    assert relay.deliver_due(platform.uow(), platform.gateways) == 1
+    assert deliver_outbox(platform) == 1
     assert _inbox(platform) == [("+27825550001", "hi")]
 
 
@@ -71,8 +73,8 @@ def test_crash_after_commit_still_delivers_exactly_once(platform, clock):
     assert _inbox(platform) == []
 
     clock.set(datetime.now(UTC))  # the killed process wrote with the real clock
-    assert relay.deliver_due(platform.uow(), platform.gateways) == 1
-    assert relay.deliver_due(platform.uow(), platform.gateways) == 0
+    assert deliver_outbox(platform) == 1
+    assert deliver_outbox(platform) == 0
     assert _inbox(platform) == [("+27825550002", "Job K7Q4 is yours")]
 
 
@@ -84,11 +86,11 @@ def test_relay_killed_after_claiming_is_picked_up_after_the_lease(platform, cloc
         uow.commit()
     claimed = relay.claim_due(platform.uow(), limit=10)  # ...and this relay "dies" here
     assert len(claimed) == 1
-    assert relay.deliver_due(platform.uow(), platform.gateways) == 0  # still leased
+    assert deliver_outbox(platform) == 0  # still leased
     clock.advance(seconds=relay.LEASE.total_seconds() + 1)
-    assert relay.deliver_due(platform.uow(), platform.gateways) == 1
+    assert deliver_outbox(platform) == 1
     clock.advance(minutes=10)
-    assert relay.deliver_due(platform.uow(), platform.gateways) == 0
+    assert deliver_outbox(platform) == 0
     assert _inbox(platform) == [("+27825550003", "On my way")]
     with platform.session_factory() as session:
         message = session.scalars(select(OutboxMessage)).one()
@@ -127,7 +129,7 @@ def test_a_timeout_that_may_have_delivered_is_not_sent_again_on_the_fallback(pla
         uow.commit()
     primary = _Gateway("twilio", GatewayError("read timed out", code="network", maybe_sent=True))
     fallback = _Gateway("africastalking")
-    assert relay.deliver_due(platform.uow(), [primary, fallback]) == 0
+    assert relay.deliver_due(platform.uow(), {"sms": SmsDeliverer([primary, fallback])}) == 0
     assert fallback.sent == []  # a second copy could reach the phone
     with platform.session_factory() as session:
         message = session.get(OutboxMessage, message_id)
@@ -141,7 +143,7 @@ def test_an_unexpected_gateway_failure_is_retried_and_does_not_stall_the_batch(p
         send_sms(uow, "+27825550007", "generic", {"text": "second"}, key="u-2")
         uow.commit()
     broken = _Gateway("twilio", RuntimeError("SDK bug"))
-    assert relay.deliver_due(platform.uow(), [broken]) == 0
+    assert relay.deliver_due(platform.uow(), {"sms": SmsDeliverer([broken])}) == 0
     assert broken.sent == ["u-1", "u-2"]  # the first one's failure did not stop the second
     with platform.session_factory() as session:
         statuses = session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)).all()

@@ -22,6 +22,8 @@ def test_outbox_lists_filters_and_prints_json(sms_platform, fake_twilio, fake_at
     _send(sms_platform, "+27825550002", "Sê dankie", "b")
     fake_twilio.fail_with(400, {"code": 21211, "message": "Invalid 'To' Phone Number"})
     fake_at.fail_with(201, FakeAfricasTalking.recipient_error(403, "InvalidPhoneNumber"))
+    # The fakes fail the *next* send: one at a time, so that the first message meets it.
+    monkeypatch.setattr(sms_platform.deliverers["sms"], "concurrency", 1)
     deliver_outbox(sms_platform)
     monkeypatch.setenv("DATABASE_URL", sms_platform.settings.database_url)
     monkeypatch.setenv("REDIS_URL", sms_platform.settings.redis_url)

@@ -67,6 +67,7 @@ CASES: dict[str, Case] = {
     "STRIPE_WEBHOOK_SECRET": Case("whsec_abc", "whsec_abc", bad=("abc",)),
     "STRIPE_API_BASE_URL": Case("http://localhost:8420", "http://localhost:8420", bad=("localhost:8420",)),
     "SMS_RATE_PER_SECOND": Case("2.5", 2.5, bad=("0", "-1", "fast", "nan", "inf")),
+    "SMS_SEND_CONCURRENCY": Case("4", 4, bad=("0", "17", "many")),
     "SMS_COST_TWILIO_CENTS": Case("70", 70, bad=("-1", "0.65", "x"), read=cost("twilio")),
     "SMS_COST_AFRICASTALKING_CENTS": Case("0", 0, bad=("-1", "x"), read=cost("africastalking")),
     "SMS_SENDER_NUMBERS": Case("+27825550000, 0825550001", ("+27825550000", "+27825550001"), bad=("+27825550000,not a number!",)),
