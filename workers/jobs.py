@@ -14,6 +14,7 @@ from core.dispatch import handlers as dispatch_handlers  # noqa: F401 - register
 from core.jobs import service as jobs
 from core.notify.marketing_hours import marketing_allowed_at
 from core.outbox import relay
+from core.payments import jobs as payment_jobs  # noqa: F401 - registers provider calls
 from kerbside.bootstrap import Platform
 
 from . import context
