@@ -225,8 +225,8 @@ def test_a_replayed_event_changes_nothing(stripe_platform, front, web):
     "signing",
     [
         {"secret": "whsec_someone_else"},
-        {"at": int(time.time()) - 301},
-        {"at": int(time.time()) + 400},
+        {"age": 301},
+        {"age": -400},
     ],
     ids=["wrong secret", "too old", "from the future"],
 )
@@ -236,6 +236,8 @@ def test_a_bad_signature_or_old_timestamp_gets_400_and_stores_nothing(
     payment_id, _ = linked(stripe_platform)
     [session] = front.sessions.values()
     intent = front.pay(session["id"])
+    if "age" in signing:  # seconds before now that the signature says it was made
+        signing = {"at": int(time.time()) - signing["age"]}
     answer = post(web, event("payment_intent.amount_capturable_updated", intent), **signing)
     assert answer.status_code == 400
     assert payment(stripe_platform, payment_id).status == "pending"
