@@ -7,7 +7,7 @@ through the same session, which is what makes them transactional (architecture.m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from core.counters import WindowCounter
     from core.dispatch.ports import OperatorIndex
     from core.events import DomainEvent
+    from core.payments.port import PaymentProvider
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -64,6 +65,8 @@ class UnitOfWork:
     operator_index: OperatorIndex | None = None
     # Redis counters for abuse limits (booking attempts); None: those limits are off.
     counter: WindowCounter | None = None
+    # Payment providers by name (the configured card provider and cash); None: no payments.
+    payment_providers: Mapping[str, PaymentProvider] | None = None
     _session: Session | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
@@ -125,6 +128,7 @@ class UnitOfWork:
             self.wake_relay,
             operator_index=self.operator_index,
             counter=self.counter,
+            payment_providers=self.payment_providers,
         )
 
     def __call__(self) -> UnitOfWork:

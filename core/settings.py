@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 SMS_PROVIDERS = ("console", "twilio", "africastalking")
+PAYMENT_PROVIDERS = ("none", "paystack", "stripe")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("json", "text")
 MIN_SECRET_LENGTH = 16
@@ -31,6 +32,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     ),
     "STRIPE_SECRET_KEY": (r"(sk|rk)_\w+", "a secret key, sk_... or rk_..."),
     "STRIPE_WEBHOOK_SECRET": (r"whsec_\S+", "a webhook signing secret, whsec_..."),
+    "PAYSTACK_SECRET_KEY": (r"sk_(test|live)_\w+", "a secret key, sk_test_... or sk_live_..."),
     "USSD_SERVICE_CODE": (r"\*\d+(\*\d+)*#", "a service code such as *120*5372#"),
 }
 MAX_SEND_CONCURRENCY = 16  # the engine's pool is 10 + 20 overflow; a console send holds two
@@ -79,6 +81,12 @@ class Settings:
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base_url: str | None = None
+    # Who takes card payments: none (cash only: a development platform needs no keys), paystack
+    # or stripe. Cash is always there.
+    payment_provider: str = "none"
+    paystack_secret_key: str | None = None  # also the key Paystack signs its webhooks with
+    paystack_api_base_url: str = "https://api.paystack.co"
+    payment_hold_minutes: int = 15  # how long a card link holds the booking before it lapses
 
     ussd_service_code: str = "*120*5372#"
     ussd_session_idle_seconds: int = 180
@@ -243,6 +251,17 @@ class Settings:
                     "are unsigned, so set a secret token and put ?token=... in the callback URLs"
                 )
 
+        payment_provider = one_of("PAYMENT_PROVIDER", "none", PAYMENT_PROVIDERS).lower()
+        needs = {
+            "paystack": ("PAYSTACK_SECRET_KEY",),
+            "stripe": ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+        }.get(payment_provider, ())
+        for name in needs:
+            if not get(name):
+                raise ConfigError(
+                    f"{name}: PAYMENT_PROVIDER is {payment_provider} but {name} is not set"
+                )
+
         real_gateway = any(chosen not in (None, "console") for chosen in (sms_provider, fallback))
         if real_gateway and not get("SECRET_KEY"):
             raise ConfigError(
@@ -305,6 +324,11 @@ class Settings:
             stripe_secret_key=shaped("STRIPE_SECRET_KEY"),
             stripe_webhook_secret=shaped("STRIPE_WEBHOOK_SECRET"),
             stripe_api_base_url=web_url("STRIPE_API_BASE_URL"),
+            payment_provider=payment_provider,
+            paystack_secret_key=shaped("PAYSTACK_SECRET_KEY"),
+            paystack_api_base_url=web_url("PAYSTACK_API_BASE_URL")
+            or defaults.paystack_api_base_url,
+            payment_hold_minutes=number("PAYMENT_HOLD_MINUTES", 15, low=1, high=1440),
             ussd_service_code=shaped("USSD_SERVICE_CODE") or defaults.ussd_service_code,
             offer_timeout_seconds=number("OFFER_TIMEOUT_SECONDS", 120, low=10),
             offer_max_attempts=number("OFFER_MAX_ATTEMPTS", 5, low=1),

@@ -45,6 +45,10 @@ def register_channels(app: Flask) -> None:
     from channels.ussd.africastalking import blueprint as ussd_blueprint
 
     app.register_blueprint(ussd_blueprint)
+    from channels.payments import paystack, stripe  # noqa: F401 - their webhooks join the blueprint
+    from channels.payments.webhooks import blueprint as payments_blueprint
+
+    app.register_blueprint(payments_blueprint)
 
 
 def init_request_ids(app: Flask) -> None:

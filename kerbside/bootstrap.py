@@ -24,6 +24,7 @@ from core.counters import WindowCounter
 from core.db import UnitOfWork
 from core.dispatch.redis_index import RedisOperatorIndex
 from core.outbox.ports import Deliverer, SmsGateway
+from core.payments.port import PaymentProvider
 from core.settings import ConfigError, Settings, mask_url
 
 QUEUE_NAMES = ("default", "outbox")
@@ -48,6 +49,7 @@ class Platform:
             self.wake_relay,
             operator_index=self.operator_index,
             counter=self.counter,
+            payment_providers=self.payment_providers,
         )
 
     @cached_property
@@ -74,6 +76,7 @@ class Platform:
         `workers.runner.check_registries`)."""
         from core.notify.marketing_hours import marketing_allowed_at
         from core.outbox.sms import KIND, SmsDeliverer
+        from core.payments import delivery as payments
 
         settings = self.settings
         return {
@@ -85,8 +88,16 @@ class Platform:
                 may_send_marketing=lambda uow: marketing_allowed_at(uow.now(), settings.tz),
                 concurrency=settings.sms_send_concurrency,
                 rate_per_second=settings.sms_rate_per_second,
-            )
+            ),
+            payments.KIND: payments.PaymentDeliverer(self.payment_providers),
         }
+
+    @cached_property
+    def payment_providers(self) -> dict[str, PaymentProvider]:
+        """Cash, and the card provider PAYMENT_PROVIDER names (none on a development platform)."""
+        from channels.payments import build_providers
+
+        return build_providers(self.settings)
 
     def wake_relay(self) -> None:
         """Ask a worker to run the outbox relay now. Losing this nudge loses nothing: the
@@ -166,4 +177,5 @@ def bootstrap(
         check_redis(client, settings.redis_url)
     platform = Platform(settings, engine, client, clock or platform_clock(settings, engine))
     platform.gateways  # noqa: B018 - fail at start-up on a bad provider, not on the first send
+    platform.payment_providers  # noqa: B018
     return platform

@@ -12,15 +12,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-
 from channels.outage import DATABASE_DOWN
 from core.accounts.consent import find_person
 from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.db import UnitOfWork
 from core.errors import DomainError
-from core.inbound.model import InboundRequest
+from core.inbound.claims import StoredResponse, claim
 from core.inbound.text import has_control_characters, storable
 from core.notify.service import send_sms
 
@@ -47,13 +44,6 @@ class InboundSms:
 
 
 @dataclass(frozen=True)
-class StoredResponse:
-    status: int
-    content_type: str
-    body: str
-
-
-@dataclass(frozen=True)
 class Received:
     outcome: str  # what happened, for logs, metrics and tests
     response: StoredResponse
@@ -68,30 +58,9 @@ def receive_sms(
 ) -> Received:
     message = replace(message, provider_ref=storable(message.provider_ref))  # kept: no NUL
     with uow:
-        claimed = uow.session.execute(
-            insert(InboundRequest)
-            .values(
-                provider=f"{message.provider}-sms",
-                provider_ref=message.provider_ref[:200],
-                response_status=response.status,
-                response_type=response.content_type,
-                response_body=response.body,
-            )
-            .on_conflict_do_nothing(index_elements=["provider", "provider_ref"])
-            .returning(InboundRequest.id)
-        ).scalar_one_or_none()
-        if claimed is None:
-            stored = uow.session.scalars(
-                select(InboundRequest).where(
-                    InboundRequest.provider == f"{message.provider}-sms",
-                    InboundRequest.provider_ref == message.provider_ref[:200],
-                )
-            ).one()
-            return Received(
-                "duplicate",
-                StoredResponse(stored.response_status, stored.response_type, stored.response_body),
-                duplicate=True,
-            )
+        stored = claim(uow, f"{message.provider}-sms", message.provider_ref, response)
+        if stored is not None:
+            return Received("duplicate", stored, duplicate=True)
         outcome = _process(uow, guard, message)
         uow.commit()
     log.info("sms from %s via %s: %s", mask(message.sender), message.provider, outcome)

@@ -45,8 +45,19 @@ class _FakeServer:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items() if v}
-                status, payload = fake.handle(self.path, dict(self.headers), form)
+                raw = self.rfile.read(length).decode()
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    form = json.loads(raw or "{}")
+                else:
+                    form = {k: v[0] for k, v in parse_qs(raw).items() if v}
+                self._answer(*fake.handle_request("POST", self.path, dict(self.headers), form))
+
+            def do_GET(self) -> None:  # noqa: N802
+                path, _, query = self.path.partition("?")
+                form = {k: v[0] for k, v in parse_qs(query).items() if v}
+                self._answer(*fake.handle_request("GET", path, dict(self.headers), form))
+
+            def _answer(self, status: int, payload: dict[str, Any]) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", fake.content_type)
@@ -87,6 +98,13 @@ class _FakeServer:
     def record(self, item: Received) -> None:
         with self._lock:
             self.received.append(item)
+
+    def handle_request(
+        self, method: str, path: str, headers: dict[str, str], form: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        if method != "POST":
+            return 405, {"error": "method not allowed"}
+        return self.handle(path, headers, form)
 
     def handle(
         self, path: str, headers: dict[str, str], form: dict[str, str]
