@@ -17,5 +17,6 @@ from channels.ussd import model as ussd  # noqa: F401, E402
 from core import clock_offset  # noqa: F401, E402
 from core.accounts import saved_places  # noqa: F401, E402
 from core.conversation import model as conversation  # noqa: F401, E402
+from core.ledger import model as ledger  # noqa: F401, E402
 from core.payouts import bank_details  # noqa: F401, E402
 from core.ratings import model as ratings  # noqa: F401, E402
