@@ -185,7 +185,9 @@ def upgrade() -> None:
         sa.CheckConstraint("amount <> 0", name=op.f("ck_ledger_lines_amount_nonzero")),
         sa.CheckConstraint("phase in ('posted','pending')", name=op.f("ck_ledger_lines_phase")),
         sa.ForeignKeyConstraint(
-            ["entry_id"], ["ledger_entries.id"], name=op.f("fk_ledger_lines_entry_id_ledger_entries")
+            ["entry_id"],
+            ["ledger_entries.id"],
+            name=op.f("fk_ledger_lines_entry_id_ledger_entries"),
         ),
         sa.ForeignKeyConstraint(
             ["account_id", "currency"],
