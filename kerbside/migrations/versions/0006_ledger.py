@@ -66,10 +66,16 @@ begin
             raise exception 'ledger: entry % does not release exactly what entry % holds',
                 entry, target using errcode = 'check_violation';
         end if;
-        if (select coalesce(sum(amount), 0) from ledger_lines
-             where entry_id = entry and phase = 'posted' and amount > 0)
-         > (select coalesce(sum(amount), 0) from ledger_lines
-             where entry_id = target and phase = 'pending' and amount > 0) then
+        -- on each account the authorisation held, no more is posted than was held
+        perform 1 from (
+            select account_id, sum(amount) as held from ledger_lines
+             where entry_id = target and phase = 'pending' group by account_id
+        ) h join (
+            select account_id, sum(amount) as moved from ledger_lines
+             where entry_id = entry and phase = 'posted' group by account_id
+        ) m using (account_id)
+        where abs(m.moved) > abs(h.held) or sign(m.moved) <> sign(h.held);
+        if found then
             raise exception 'ledger: entry % posts more than entry % authorised', entry, target
                 using errcode = 'check_violation';
         end if;
