@@ -96,6 +96,8 @@ def capture(
     _positive(amount)
     if amount > authorised:
         raise AmountExceededError(f"capture of {amount} above the {authorised} authorised")
+    if fee_cents > amount:
+        raise AmountExceededError(f"a provider fee of {fee_cents} above the {amount} captured")
     lines = _release(held) + [
         Line(acc.provider_clearing(provider), amount),
         Line(consumer, -amount),

@@ -55,23 +55,33 @@ class PostedEntry:
 
 _INSERT = text(
     """
-    with e as (
+    with v as (
+        select * from unnest(cast(:accounts as bigint[]), cast(:codes as text[]),
+                             cast(:currencies as text[]), cast(:phases as text[]),
+                             cast(:amounts as bigint[]))
+               as v(account_id, code, currency, phase, amount)
+    ), known as (
+        select count(*) = :n as ok from v
+        join ledger_accounts a on a.id = v.account_id and a.code = v.code
+    ), e as (
         insert into ledger_entries (idempotency_key, kind, booking_id, reverses_entry_id,
                                     resolves_entry_id, digest, memo, posted_at)
-        values (:key, :kind, :booking_id, :reverses, :resolves, :digest, :memo, :posted_at)
+        select :key, :kind, :booking_id, :reverses, :resolves, :digest, :memo, :posted_at
+        where (select ok from known)
         on conflict do nothing
         returning id
     ), l as (
         insert into ledger_lines (entry_id, account_id, currency, phase, amount, posted_at)
-        select e.id, v.account_id, v.currency, v.phase, v.amount, :posted_at
-        from e, unnest(cast(:accounts as bigint[]), cast(:currencies as text[]),
-                       cast(:phases as text[]), cast(:amounts as bigint[]))
-                as v(account_id, currency, phase, amount)
+        select e.id, v.account_id, v.currency, v.phase, v.amount, :posted_at from e, v
         returning 1
     )
-    select id from e
+    select (select id from e), (select ok from known)
     """
 )
+# Account ids by code, per process: account rows are never deleted, and every use is checked
+# against the code in the insert itself, so an id that no longer means that account (a test
+# database truncated) is noticed, forgotten and looked up again.
+_ACCOUNT_IDS: dict[Account, int] = {}
 _BY_KEY = text("select id, digest, kind from ledger_entries where idempotency_key = :key")
 
 
@@ -116,25 +126,32 @@ def post_entry(
 ) -> PostedEntry:
     """Post one entry in `uow`'s transaction (committed with it). See the module docstring."""
     check_balanced(lines)
-    ids = account_ids(uow, (ln.account for ln in lines))
     digest = _digest(kind, booking_id, reverses, resolves, lines)
-    row = uow.session.execute(
-        _INSERT,
-        {
-            "key": key,
-            "kind": kind,
-            "booking_id": booking_id,
-            "reverses": reverses,
-            "resolves": resolves,
-            "digest": digest,
-            "memo": memo,
-            "posted_at": uow.now(),
-            "accounts": [ids[ln.account] for ln in lines],
-            "currencies": [ln.currency for ln in lines],
-            "phases": [ln.phase for ln in lines],
-            "amounts": [ln.amount for ln in lines],
-        },
-    ).first()
+    params = {
+        "key": key,
+        "kind": kind,
+        "booking_id": booking_id,
+        "reverses": reverses,
+        "resolves": resolves,
+        "digest": digest,
+        "memo": memo,
+        "posted_at": uow.now(),
+        "n": len(lines),
+        "codes": [ln.account.code for ln in lines],
+        "currencies": [ln.currency for ln in lines],
+        "phases": [ln.phase for ln in lines],
+        "amounts": [ln.amount for ln in lines],
+    }
+    for attempt in (1, 2):
+        if attempt == 2 or any(ln.account not in _ACCOUNT_IDS for ln in lines):
+            _ACCOUNT_IDS.update(account_ids(uow, (ln.account for ln in lines)))
+        params["accounts"] = [_ACCOUNT_IDS[ln.account] for ln in lines]
+        entry_id, known = uow.session.execute(_INSERT, params).one()
+        if known:
+            break
+        for ln in lines:
+            _ACCOUNT_IDS.pop(ln.account, None)
+    row = None if entry_id is None else (entry_id,)
     if row is not None:
         return PostedEntry(int(row[0]), key, kind)
     first = uow.session.execute(_BY_KEY, {"key": key}).first()

@@ -74,7 +74,7 @@ begin
             select account_id, sum(amount) as moved from ledger_lines
              where entry_id = entry and phase = 'posted' group by account_id
         ) m using (account_id)
-        where abs(m.moved) > abs(h.held) or sign(m.moved) <> sign(h.held);
+        where abs(m.moved) > abs(h.held) or m.moved * h.held < 0;
         if found then
             raise exception 'ledger: entry % posts more than entry % authorised', entry, target
                 using errcode = 'check_violation';
@@ -90,7 +90,12 @@ end $$;
 
 create function ledger_line_inserted() returns trigger language plpgsql as $$
 begin
-    perform ledger_check_entry(new.entry_id);
+    -- An entry inserted by this very transaction is checked by its own trigger at commit,
+    -- with all its lines; a line added to any other entry is checked here.
+    if not exists (select 1 from ledger_entries where id = new.entry_id
+                   and xmin = pg_current_xact_id()::xid) then
+        perform ledger_check_entry(new.entry_id);
+    end if;
     return null;
 end $$;
 
