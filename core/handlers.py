@@ -1,7 +1,8 @@
 """Every domain event and what runs when it is recorded, in order: the one place to look
 (architecture.md 12, core/events.py). Handlers run in the transaction of the change, before its
 commit; one that raises rolls the change back. Every event type is listed, `()` when nothing
-reacts to it yet (the ledger, loyalty and payouts will add theirs here).
+reacts to it yet (loyalty and payouts will add theirs here). Ledger postings run before
+notifications, so a refused posting sends nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 
 from core.booking import events as booking
 from core.events import DomainEvent, Handler
+from core.ledger import rules as ledger
 from core.notify import bookings as notify
 from core.payments import delivery as payment_delivery
 from core.payments import events as payment
@@ -24,9 +26,9 @@ HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
     booking.BookingEnRoute: (notify.booking_en_route,),
     booking.BookingArrived: (notify.booking_arrived,),
     booking.JobStarted: (),
-    booking.BookingCompleted: (notify.booking_completed,),
-    booking.BookingCancelled: (notify.booking_cancelled,),
-    booking.BookingNoShow: (),
+    booking.BookingCompleted: (ledger.post_booking_completed, notify.booking_completed),
+    booking.BookingCancelled: (ledger.post_booking_cancelled, notify.booking_cancelled),
+    booking.BookingNoShow: (ledger.post_booking_no_show,),
     booking.BookingRescheduled: (notify.booking_rescheduled,),
     booking.BookingRated: (),
     payment.PaymentStarted: (),

@@ -372,3 +372,9 @@ def _clock_show(platform: Platform) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---- ledger (issue 10): `reconcile` and `ledger show`, defined in kerbside/ledger_cli.py ----
+from .ledger_cli import register as _register_ledger_commands  # noqa: E402
+
+_register_ledger_commands(main)

@@ -17,6 +17,7 @@ from channels.ussd import model as ussd  # noqa: F401, E402
 from core import clock_offset  # noqa: F401, E402
 from core.accounts import saved_places  # noqa: F401, E402
 from core.conversation import model as conversation  # noqa: F401, E402
+from core.ledger import model as ledger  # noqa: F401, E402
 from core.payments import model as payments  # noqa: F401, E402
 from core.payouts import bank_details  # noqa: F401, E402
 from core.ratings import model as ratings  # noqa: F401, E402

@@ -149,7 +149,10 @@ class BookingCancelled(BookingChange):
 
 @dataclass(frozen=True, kw_only=True)
 class BookingNoShow(BookingChange):
+    """The customer was not there; `fee_cents` is charged as a late cancellation's would be."""
+
     name: ClassVar[str] = "booking.no_show"
+    fee_cents: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -99,7 +99,12 @@ def complete_job(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingV
 
 
 def mark_no_show(uow: UnitOfWork, operator_person_id: int, ref: str) -> BookingView:
-    """The operator came and the customer was not there. The job stays counted for the day."""
+    """The operator came and the customer was not there. The job stays counted for the day, and
+    the consumer owes the late-cancellation fee (capped at the price), kept on the booking."""
     booking = booking_for(uow, operator_person_id, ref, role="operator")
-    lifecycle.move(uow, booking, BookingStatus.NO_SHOW, "operator", operator_person_id)
+    fee = min(uow.settings.cancel_fee_cents, booking.price_cents)
+    booking.cancel_fee_cents = fee
+    lifecycle.move(
+        uow, booking, BookingStatus.NO_SHOW, "operator", operator_person_id, fee_cents=fee
+    )
     return booking_view(uow, booking)

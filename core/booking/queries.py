@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
 from core.dispatch.model import Offer, OfferStatus
+from core.ledger.balances import operator_earned
 
 from .model import ACTIVE_STATUSES, Booking, BookingStatus, Service
 from .operators import require_operator
@@ -136,8 +137,8 @@ def open_offers(uow: UnitOfWork, operator_person_id: int) -> list[OfferView]:
 
 
 def operator_earnings(uow: UnitOfWork, operator_person_id: int) -> EarningsView:
-    """Completed jobs' earnings (after commission) by completion time: today, this week
-    (from Monday) and this month, Johannesburg calendar."""
+    """Earnings (after commission, less refunds and chargebacks) as the ledger has them, by
+    posting time: today, this week (from Monday) and this month, Johannesburg calendar."""
     require_operator(uow, operator_person_id)
     today = uow.now().astimezone(uow.settings.tz).date()
     day_start, _ = _local_day_bounds(uow, today)
@@ -145,14 +146,7 @@ def operator_earnings(uow: UnitOfWork, operator_person_id: int) -> EarningsView:
     month_start, _ = _local_day_bounds(uow, today.replace(day=1))
 
     def since(moment: datetime) -> tuple[int, int]:
-        row = uow.session.execute(
-            select(func.coalesce(func.sum(Booking.operator_earn_cents), 0), func.count()).where(
-                Booking.operator_id == operator_person_id,
-                Booking.status == BookingStatus.COMPLETED,
-                Booking.completed_at >= moment,
-            )
-        ).one()
-        return int(row[0]), int(row[1])
+        return operator_earned(uow, operator_person_id, moment)
 
     today_cents, jobs_today = since(day_start)
     return EarningsView(today_cents, since(week_start)[0], since(month_start)[0], jobs_today)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger
 
 from core.db import UnitOfWork
+from core.ledger.balances import EARNED_SQL, EARNING_KINDS_PARAM
 
 from .distance import degrees_box, haversine_km
 from .index_sync import ensure_index
@@ -32,14 +33,12 @@ FAIRNESS_HALF_CENTS = 200_000  # R2000 earned in the last week halves the fairne
 WIDENING_KM = (1.0, 3.0, 8.0)  # dense towns answer from the first, cheap search
 
 _ELIGIBLE = text(
-    """
+    f"""
     select o.person_id, o.home_lat, o.home_lon, o.radius_km, o.lat, o.lon,
            o.concurrent_capacity, o.daily_capacity, o.offers_received, o.offers_accepted,
            os.price_cents, os.expertise, coalesce(d.used, 0) as used_today,
            p.phone, p.language,
-           (select coalesce(sum(b.operator_earn_cents), 0) from bookings b
-            where b.operator_id = o.person_id and b.status = 'completed'
-              and b.completed_at >= :since) as earned
+           {EARNED_SQL.format(operator="o.person_id")} as earned
     from operators o
     join operator_services os on os.operator_id = o.person_id and os.service_id = :service_id
     join people p on p.id = o.person_id
@@ -61,7 +60,7 @@ _ELIGIBLE = text(
            where h.operator_id = o.person_id
              and h.during && tstzrange(:start, :end, '[)')) < o.concurrent_capacity
     """
-).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
+).bindparams(bindparam("ids", type_=ARRAY(BigInteger)), EARNING_KINDS_PARAM)
 
 _NEAR_SQL = text(
     """
