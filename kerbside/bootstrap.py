@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, SystemClock
 from core.clock_offset import platform_clock
-from core.counters import WindowCounter
-from core.db import UnitOfWork
-from core.dispatch.redis_index import RedisOperatorIndex
+from core.db import EventHandlers, UnitOfWork
+from core.handlers import HANDLERS
 from core.outbox.ports import Deliverer, SmsGateway
+from core.ports import LoyaltyPort, NoLoyalty
 from core.settings import ConfigError, Settings, mask_url
+
+from .redis_ports import RedisOperatorIndex, RedisWindowCounter
 
 QUEUE_NAMES = ("default", "outbox")
 
@@ -35,6 +37,11 @@ class Platform:
     engine: Engine
     redis: redis.Redis
     clock: Clock = field(default_factory=SystemClock)
+    # What runs when an event is recorded (core/handlers.py), the same mapping in every unit
+    # of work: tests add a handler to it for one test with monkeypatch.
+    handlers: EventHandlers = field(default_factory=lambda: HANDLERS)
+    # Loyalty is not built yet (core/ports.py: NoLoyalty).
+    loyalty: LoyaltyPort = field(default_factory=NoLoyalty)
 
     @cached_property
     def session_factory(self) -> sessionmaker[Session]:
@@ -48,11 +55,13 @@ class Platform:
             self.wake_relay,
             operator_index=self.operator_index,
             counter=self.counter,
+            handlers=self.handlers,
+            loyalty=self.loyalty,
         )
 
     @cached_property
-    def counter(self) -> WindowCounter:
-        return WindowCounter(self.redis)
+    def counter(self) -> RedisWindowCounter:
+        return RedisWindowCounter(self.redis)
 
     @cached_property
     def operator_index(self) -> RedisOperatorIndex:

@@ -59,7 +59,7 @@ def twilio_signature_ok(platform: Platform) -> bool:
 
 
 def _guard(platform: Platform) -> InboundGuard:
-    return InboundGuard(platform.redis, platform.settings)
+    return InboundGuard(platform.counter, platform.settings)
 
 
 @blueprint.post("/webhooks/twilio/sms")

@@ -11,8 +11,8 @@ from typing import Any
 from core.accounts.saved_places import PlaceView, saved_places
 from core.db import UnitOfWork
 from core.errors import DomainError
-from core.loyalty.port import PointsEntry, loyalty_port
 from core.payouts.bank_details import BankDetailsView, bank_details
+from core.ports import PointsEntry
 
 
 def _booking() -> Any:
@@ -89,10 +89,10 @@ class Reads:
             return None
 
     def points_balance(self) -> int:
-        return loyalty_port().balance(self.uow, self.person_id)
+        return self.uow.loyalty.balance(self.uow.session, self.person_id)
 
     def points_history(self) -> list[PointsEntry]:
-        return loyalty_port().history(self.uow, self.person_id)
+        return self.uow.loyalty.history(self.uow.session, self.person_id)
 
     # operator side
     def operator_online(self) -> bool:

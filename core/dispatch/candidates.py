@@ -20,10 +20,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger
 
 from core.db import UnitOfWork
+from core.ports import OperatorIndex
 
 from .distance import degrees_box, haversine_km
 from .index_sync import ensure_index
-from .ports import OperatorIndex
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from core.booking import operators as ops
 from core.booking import service as bookings
 from core.dispatch.index_sync import rebuild_index
 from core.dispatch.queries import why_not_offered
-from core.dispatch.redis_index import GEO_KEY
 from kerbside.bootstrap import QUEUE_NAMES
+from kerbside.redis_ports import GEO_KEY
 from tests.booking_helpers import (
     ROSEBANK,
     SANDTON,
