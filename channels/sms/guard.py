@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from core.accounts.phones import phone_digest
+from core.phones import phone_digest
 from core.ports import WindowCounter
 from core.settings import Settings
 

@@ -17,12 +17,12 @@ from sqlalchemy.dialects.postgresql import insert
 
 from channels.outage import DATABASE_DOWN
 from core.accounts.consent import find_person
-from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.db import UnitOfWork
 from core.errors import DomainError
 from core.inbound.model import InboundRequest
 from core.inbound.text import has_control_characters, storable
 from core.notify.service import send_sms
+from core.phones import InvalidPhoneError, mask, to_e164
 
 from . import dialog
 from .commands import OPERATOR_KEYWORDS, Reply, Sender, handle_keyword, help_reply, refusal

@@ -16,9 +16,9 @@ from sqlalchemy.dialects.postgresql import insert
 from channels.africastalking_auth import token_ok
 from channels.outage import DATABASE_DOWN, answer_outages, log_outage
 from core.accounts.model import Person
-from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.conversation.engine import converse, failure_prompt, warm_up
 from core.inbound.text import storable
+from core.phones import InvalidPhoneError, mask, to_e164
 from kerbside.bootstrap import Platform
 
 from .model import UssdSessionEvent

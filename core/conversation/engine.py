@@ -28,9 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from core.accounts.model import Person
-from core.accounts.phones import mask
 from core.db import UnitOfWork
 from core.inbound.text import UNREADABLE, storable
+from core.phones import mask
 from core.settings import Settings
 
 from . import commands as command_runner
