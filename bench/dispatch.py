@@ -27,10 +27,10 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from core.booking import operators as ops  # noqa: E402
+from core.booking.cascade import offer_next_operator  # noqa: E402
 from core.booking.model import Booking, Service  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.db import UnitOfWork  # noqa: E402
-from core.dispatch.cascade import offer_next_operator  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from kerbside.bootstrap import bootstrap  # noqa: E402
 from kerbside.migrate import upgrade  # noqa: E402

@@ -8,9 +8,11 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from core.booking import recurring  # noqa: F401 - registers the series job handler
+from core.booking import (
+    offer_expiry,  # noqa: F401 - registers offer expiry
+    recurring,  # noqa: F401 - registers the series job handler
+)
 from core.conversation import housekeeping  # noqa: F401 - registers the session purge
-from core.dispatch import handlers as dispatch_handlers  # noqa: F401 - registers offer expiry
 from core.jobs import service as jobs
 from core.outbox import relay
 from kerbside.bootstrap import Platform

@@ -56,7 +56,7 @@ class BookingRequested(BookingChange):
 @dataclass(frozen=True, kw_only=True)
 class BookingOffered(BookingChange):
     """An exclusive, expiring offer went to one operator. Written by the dispatch statement
-    itself (core/dispatch/cascade.py), so `payload()` must match what that statement stores."""
+    itself (core/booking/cascade.py), so `payload()` must match what that statement stores."""
 
     name: ClassVar[str] = "booking.offered"
     offer_id: int

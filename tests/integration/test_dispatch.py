@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 from core.booking import operators as ops
 from core.booking import service as bookings
+from core.booking.why_not import why_not_offered
 from core.dispatch.index_sync import rebuild_index
-from core.dispatch.queries import why_not_offered
 from kerbside.bootstrap import QUEUE_NAMES
 from kerbside.redis_ports import GEO_KEY
 from tests.booking_helpers import (

@@ -21,10 +21,9 @@ from core.booking.errors import IllegalTransitionError, OfferGoneError
 from core.booking.events import BookingOffered, OfferDeclined, OfferExpired
 from core.booking.model import Booking, BookingStatus, Operator
 from core.db import UnitOfWork
+from core.dispatch.candidates import Candidate, JobWindow, breakdown, find_candidates
+from core.dispatch.model import Offer, OfferStatus
 from core.jobs import service as jobs
-
-from .candidates import Candidate, JobWindow, breakdown, find_candidates
-from .model import Offer, OfferStatus
 
 OFFER_EXPIRY_JOB = "dispatch.offer_expiry"
 
