@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
-from core.notify.encoding import measure
+from core.outbox.encoding import measure
 from core.phones import mask
 
 from .model import OutboxMessage, Purpose
