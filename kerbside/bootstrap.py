@@ -28,8 +28,6 @@ from core.settings import ConfigError, Settings, mask_url
 
 from .redis_ports import RedisOperatorIndex, RedisWindowCounter
 
-QUEUE_NAMES = ("default", "outbox")
-
 
 @dataclass
 class Platform:

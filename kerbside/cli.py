@@ -126,13 +126,11 @@ def outbox(
 @clean_errors
 def relay(once: bool) -> None:
     """Deliver due outbox messages (the worker does this too)."""
-    from workers import context
-    from workers.jobs import relay_outbox
+    from workers.jobs import deliver_outbox
 
     platform = start()
-    context.install(platform)
     while True:
-        sent = relay_outbox()
+        sent = deliver_outbox(platform)
         if once:
             click.echo(f"delivered {sent}")
             return
