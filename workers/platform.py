@@ -5,7 +5,7 @@ each job (decision W6).
 job function takes the platform as its first argument and ids after it; `PlatformWorker`
 (what `kerbside worker` runs) gives each job it performs its own platform, through
 `PlatformJob`. There is no process-wide platform: a job picked up by a worker that has none
-(RQ's own `rq worker`) fails at once, saying so, and nothing is done.
+(RQ's own `rq worker`) fails at once, its function missing that argument, and changes nothing.
 """
 
 from __future__ import annotations

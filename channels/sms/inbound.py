@@ -1,7 +1,8 @@
 """One inbound SMS, from any provider: idempotency, guards, keyword or dialog, reply.
 
-Everything happens in ONE transaction: the idempotency record (provider, provider id), the core
-operation and the reply written to the outbox. A retried webhook finds the record and gets the
+Everything happens in ONE transaction: the idempotency claim (provider, provider id; the core's
+inbound service, core/inbound/service.py), the core operation and the reply written to the
+outbox. A retried webhook finds the record and gets the
 stored answer; nothing runs twice. Replies always go through the outbox (tracked, rate-limited,
 failover), never inline in the webhook answer (docs/decisions.md).
 """
@@ -12,14 +13,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-
 from channels.outage import DATABASE_DOWN
 from core.accounts.consent import find_person
 from core.db import UnitOfWork
 from core.errors import DomainError
-from core.inbound.model import InboundRequest
+from core.inbound.service import StoredAnswer, claim
 from core.inbound.text import has_control_characters, storable
 from core.notify.service import send_sms
 from core.phones import InvalidPhoneError, mask, to_e164
@@ -46,11 +44,7 @@ class InboundSms:
     opt_out_type: str | None = None  # Twilio Advanced Opt-Out: "STOP" / "START" / "HELP"
 
 
-@dataclass(frozen=True)
-class StoredResponse:
-    status: int
-    content_type: str
-    body: str
+StoredResponse = StoredAnswer  # the webhook answer a retry gets again (core/inbound/service.py)
 
 
 @dataclass(frozen=True)
@@ -68,30 +62,9 @@ def receive_sms(
 ) -> Received:
     message = replace(message, provider_ref=storable(message.provider_ref))  # kept: no NUL
     with uow:
-        claimed = uow.session.execute(
-            insert(InboundRequest)
-            .values(
-                provider=f"{message.provider}-sms",
-                provider_ref=message.provider_ref[:200],
-                response_status=response.status,
-                response_type=response.content_type,
-                response_body=response.body,
-            )
-            .on_conflict_do_nothing(index_elements=["provider", "provider_ref"])
-            .returning(InboundRequest.id)
-        ).scalar_one_or_none()
-        if claimed is None:
-            stored = uow.session.scalars(
-                select(InboundRequest).where(
-                    InboundRequest.provider == f"{message.provider}-sms",
-                    InboundRequest.provider_ref == message.provider_ref[:200],
-                )
-            ).one()
-            return Received(
-                "duplicate",
-                StoredResponse(stored.response_status, stored.response_type, stored.response_body),
-                duplicate=True,
-            )
+        stored = claim(uow, f"{message.provider}-sms", message.provider_ref, response)
+        if stored is not None:
+            return Received("duplicate", stored, duplicate=True)
         outcome = _process(uow, guard, message)
         uow.commit()
     log.info("sms from %s via %s: %s", mask(message.sender), message.provider, outcome)
