@@ -34,7 +34,7 @@ def create_app(platform: Platform | None = None) -> Flask:
 
 
 def platform_of(app: Flask) -> Platform:
-    return app.extensions["kerbside"]  # type: ignore[no-any-return]
+    return app.extensions["kerbside"]
 
 
 def register_channels(app: Flask, platform: Platform) -> None:

@@ -54,7 +54,7 @@ class RedisOperatorIndex:
         self.client.zrem(self.key, str(operator_id))
 
     def near(self, lat: float, lon: float, radius_km: float, count: int) -> list[tuple[int, float]]:
-        rows = self.client.geosearch(
+        rows: list[tuple[bytes | str, float]] = self.client.geosearch(  # type: ignore[assignment]
             self.key,
             longitude=lon,
             latitude=lat,
