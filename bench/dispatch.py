@@ -27,14 +27,14 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from core.booking import operators as ops  # noqa: E402
+from core.booking.cascade import offer_next_operator  # noqa: E402
 from core.booking.model import Booking, Service  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.db import UnitOfWork  # noqa: E402
-from core.dispatch.cascade import offer_next_operator  # noqa: E402
-from core.dispatch.redis_index import RedisOperatorIndex  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from kerbside.bootstrap import bootstrap  # noqa: E402
 from kerbside.migrate import upgrade  # noqa: E402
+from kerbside.redis_ports import RedisOperatorIndex  # noqa: E402
 
 BENCH_DB = "kerbside_bench"
 GEO_KEY = "kerbside:bench:operators:geo"
@@ -148,8 +148,10 @@ def main() -> None:
         load(platform, args.operators, rng)
         print(f"loaded {args.operators} operators in SQL in {time.perf_counter() - started:.1f}s")
     started = time.perf_counter()
-    uow = UnitOfWork(platform.session_factory, platform.settings, SystemClock(), None,
-                     operator_index=index)  # fmt: skip
+    wiring = platform.uow().wiring()
+    uow = UnitOfWork(
+        **{**wiring, "clock": SystemClock(), "wake_relay": None, "operator_index": index}
+    )
     from core.dispatch.index_sync import rebuild_index
 
     indexed = rebuild_index(uow)

@@ -7,23 +7,19 @@ through the same session, which is what makes them transactional (architecture.m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, mapped_column
 
 from core.clock import Clock, SystemClock
+from core.events import DomainEvent
+from core.ports import LoyaltyPort, NoLoyalty, OperatorIndex, WindowCounter
 from core.settings import Settings
-
-if TYPE_CHECKING:
-    from core.counters import WindowCounter
-    from core.dispatch.ports import OperatorIndex
-    from core.events import DomainEvent
-    from core.payments.port import PaymentProvider
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -47,14 +43,21 @@ def created_column() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
+EventHandler = Callable[["UnitOfWork", Any], None]
+# Each event type's handlers, in order (core/handlers.py lists them; bootstrap wires them).
+EventHandlers = Mapping[type[DomainEvent], Sequence[EventHandler]]
+
+
 @dataclass
 class UnitOfWork:
-    """One transaction plus what a handler needs beside it: settings, clock, after-commit hooks.
+    """One transaction plus what a handler needs beside it: settings, clock, after-commit hooks,
+    the event handlers and the ports (core/ports.py), all wired once in `kerbside/bootstrap.py`
+    and handed on by `fresh()`: no module holds a port of its own (decision W4).
 
     `after_commit` callbacks run only when the transaction committed. `wake_relay`, when wired,
     asks a worker to deliver new outbox rows at once instead of on the scheduler's next sweep.
-    `events` are the domain events recorded in this transaction, in order (core/events.py);
-    those of a savepoint that rolls back, or of a rollback, are dropped with it.
+    `events` are the domain events recorded in this transaction, in order (`record`); those of
+    a savepoint that rolls back, or of a rollback, are dropped with it.
     """
 
     session_factory: Callable[[], Session]
@@ -66,7 +69,12 @@ class UnitOfWork:
     # Redis counters for abuse limits (booking attempts); None: those limits are off.
     counter: WindowCounter | None = None
     # Payment providers by name (the configured card provider and cash); None: no payments.
-    payment_providers: Mapping[str, PaymentProvider] | None = None
+    # Each is a core.payments.port.PaymentProvider, typed where it is read
+    # (core.payments.service.provider_for), so that the kernel imports no area (W1).
+    payment_providers: Mapping[str, Any] | None = None
+    # What runs when an event is recorded. Empty: recording any event is a KeyError (E2).
+    handlers: EventHandlers = field(default_factory=dict)
+    loyalty: LoyaltyPort = field(default_factory=NoLoyalty)
     _session: Session | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
@@ -119,17 +127,30 @@ class UnitOfWork:
     def now(self) -> datetime:
         return self.clock.now()
 
+    def wiring(self) -> dict[str, Any]:
+        """What a new unit of work needs to share this one's wiring: every field but the
+        transaction's own state (those starting with `_`, and `events`)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(UnitOfWork)
+            if not f.name.startswith("_") and f.name != "events"
+        }
+
     def fresh(self) -> UnitOfWork:
         """A new, independent unit of work sharing this one's wiring."""
-        return UnitOfWork(
-            self.session_factory,
-            self.settings,
-            self.clock,
-            self.wake_relay,
-            operator_index=self.operator_index,
-            counter=self.counter,
-            payment_providers=self.payment_providers,
-        )
+        return UnitOfWork(**self.wiring())
+
+    def record(self, event: DomainEvent, *, stored: bool = False) -> DomainEvent:
+        """Record `event` (core/events.py): on this unit of work, in SQL (unless the caller's
+        own statement already wrote the row: `stored=True`), then its handlers, in order, in
+        this transaction. An event type missing from `handlers` is a programming error
+        (KeyError), not an event nobody handles: list it with `()`. Returns the event."""
+        self.events.append(event)
+        if not stored:
+            event.store(self.session)
+        for handler in self.handlers[type(event)]:
+            handler(self, event)
+        return event
 
     def __call__(self) -> UnitOfWork:
         return self.fresh()

@@ -1,33 +1,34 @@
 """Domain events: what happened, recorded on the unit of work, handled in its transaction.
 
-A core operation that changes state records a typed, frozen event (`record(uow, event)`); it
-never calls a notifier, a ledger or a payout inline (architecture.md 12). Recording does three
-things, at once and in this order:
+A core operation that changes state records a typed, frozen event (`uow.record(event)`,
+core/db.py); it never calls a notifier, a ledger or a payout inline (architecture.md 12).
+Recording does three things, at once and in this order:
 
 1. appends the event to `uow.events` (what this transaction did, in order);
 2. stores it in SQL through the event's own `store` (in the same transaction);
-3. runs its handlers, looked up in `core.handlers.HANDLERS` (the one place they are listed),
-   each as `handler(uow, event)`, in the same transaction.
+3. runs its handlers, looked up in the registry the unit of work carries (`uow.handlers`,
+   listed in `core.handlers.HANDLERS` and wired by `kerbside/bootstrap.py`), each as
+   `handler(uow, event)`, in the same transaction.
 
 Handlers run when the event is recorded, not at commit, so an error raised by one surfaces at
 the operation that caused it, inside whatever savepoint wraps that operation, and rolls back
 with it: a failed handler means the change is not committed and nothing is sent. Events of a
 savepoint that is rolled back leave `uow.events` too (see core/db.py).
+
+This module is the events' vocabulary and imports nothing of the core, so the unit of work
+can name it; recording lives on the unit of work.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:
-    from core.db import UnitOfWork
+from sqlalchemy.orm import Session
 
-Handler = Callable[["UnitOfWork", Any], None]
 # Field metadata for a value carried in memory for handlers (a recipient's phone the caller
 # already had) but never written to SQL.
 TRANSIENT: Mapping[str, bool] = {"transient": True}
@@ -45,8 +46,8 @@ class DomainEvent:
         """The event's own fields as JSON-ready values (what SQL keeps beside the columns)."""
         return {name: _jsonable(getattr(self, name)) for name in _payload_fields(type(self))}
 
-    def store(self, uow: UnitOfWork) -> None:
-        """Write the event to SQL in `uow`'s transaction. The base class keeps nothing."""
+    def store(self, session: Session) -> None:
+        """Write the event to SQL in the recording transaction. The base class keeps nothing."""
 
 
 _PAYLOAD_FIELDS: dict[type[DomainEvent], tuple[str, ...]] = {}
@@ -71,28 +72,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]
     return value
-
-
-def record(uow: UnitOfWork, event: DomainEvent, *, stored: bool = False) -> DomainEvent:
-    """Record `event`: on the unit of work, in SQL (unless the caller's own statement already
-    wrote the row: `stored=True`), then its handlers. Returns the event."""
-    uow.events.append(event)
-    if not stored:
-        event.store(uow)
-    for handler in handlers_for(type(event)):
-        handler(uow, event)
-    return event
-
-
-def handlers_for(event_type: type[DomainEvent]) -> Sequence[Handler]:
-    """The event type's handlers, in order. An event type missing from the registry is a
-    programming error (KeyError), not an event nobody handles: list it with `()`."""
-    return _registry()[event_type]
-
-
-def _registry() -> Mapping[type[DomainEvent], Sequence[Handler]]:
-    # Imported late: the handlers import the areas whose events they handle.
-    registry: Mapping[type[DomainEvent], Sequence[Handler]] = importlib.import_module(
-        "core.handlers"
-    ).HANDLERS
-    return registry

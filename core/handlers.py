@@ -2,21 +2,23 @@
 (architecture.md 12, core/events.py). Handlers run in the transaction of the change, before its
 commit; one that raises rolls the change back. Every event type is listed, `()` when nothing
 reacts to it yet (loyalty and payouts will add theirs here). Ledger postings run before
-notifications, so a refused posting sends nothing.
+notifications, so a refused posting sends nothing. `kerbside/bootstrap.py` hands this registry
+to every unit of work (`uow.handlers`); nothing in the core imports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.accounting import bookings as ledger
 from core.booking import events as booking
-from core.events import DomainEvent, Handler
-from core.ledger import rules as ledger
+from core.db import EventHandler
+from core.events import DomainEvent
 from core.notify import bookings as notify
 from core.payments import delivery as payment_delivery
 from core.payments import events as payment
 
-HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
+HANDLERS: dict[type[DomainEvent], Sequence[EventHandler]] = {
     booking.BookingRequested: (notify.booking_requested,),
     booking.BookingOffered: (notify.booking_offered,),
     booking.BookingAccepted: (notify.booking_accepted,),

@@ -177,7 +177,7 @@ class Settings:
             return value
 
         def phone(name: str, default: str) -> str:
-            from core.accounts.phones import is_valid_number
+            from core.phones import is_valid_number
 
             raw = get(name)
             if raw is None:
@@ -357,7 +357,7 @@ SENDER_NAME = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}|\d{3,8}")
 def sender_id(name: str, raw: str, region: str) -> str:
     """One of our own sender numbers: a phone number (kept in E.164, as inbound numbers are),
     a 3-8 digit short code, or an alphanumeric sender name of up to 11 characters."""
-    from core.accounts.phones import InvalidPhoneError, to_e164
+    from core.phones import InvalidPhoneError, to_e164
 
     compact = raw.replace(" ", "")
     if compact.startswith("+") or (compact.isdigit() and len(compact) > 8):

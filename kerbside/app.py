@@ -29,22 +29,22 @@ def create_app(platform: Platform | None = None) -> Flask:
     app.extensions["kerbside"] = platform
     init_request_ids(app)
     init_operations(app, platform)
-    register_channels(app)
+    register_channels(app, platform)
     return app
 
 
 def platform_of(app: Flask) -> Platform:
-    return app.extensions["kerbside"]  # type: ignore[no-any-return]
+    return app.extensions["kerbside"]
 
 
-def register_channels(app: Flask) -> None:
-    """Each channel registers its blueprint here as it arrives."""
+def register_channels(app: Flask, platform: Platform) -> None:
+    """Each channel registers its blueprint here as it arrives, handed the platform."""
     from channels.sms import webhooks as sms_webhooks
 
-    sms_webhooks.init_app(app)
-    from channels.ussd.africastalking import blueprint as ussd_blueprint
+    sms_webhooks.init_app(app, platform)
+    from channels.ussd import africastalking as ussd
 
-    app.register_blueprint(ussd_blueprint)
+    app.register_blueprint(ussd.blueprint(platform))
     from channels.payments import paystack, stripe  # noqa: F401 - their webhooks join the blueprint
     from channels.payments.webhooks import blueprint as payments_blueprint
 

@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, SystemClock
 from core.clock_offset import platform_clock
-from core.counters import WindowCounter
-from core.db import UnitOfWork
-from core.dispatch.redis_index import RedisOperatorIndex
+from core.db import EventHandlers, UnitOfWork
+from core.handlers import HANDLERS
 from core.outbox.ports import Deliverer, SmsGateway
 from core.payments.port import PaymentProvider
+from core.ports import LoyaltyPort, NoLoyalty
 from core.settings import ConfigError, Settings, mask_url
 
-QUEUE_NAMES = ("default", "outbox")
+from .redis_ports import RedisOperatorIndex, RedisWindowCounter
 
 
 @dataclass
@@ -36,6 +36,11 @@ class Platform:
     engine: Engine
     redis: redis.Redis
     clock: Clock = field(default_factory=SystemClock)
+    # What runs when an event is recorded (core/handlers.py), the same mapping in every unit
+    # of work: tests add a handler to it for one test with monkeypatch.
+    handlers: EventHandlers = field(default_factory=lambda: HANDLERS)
+    # Loyalty is not built yet (core/ports.py: NoLoyalty).
+    loyalty: LoyaltyPort = field(default_factory=NoLoyalty)
 
     @cached_property
     def session_factory(self) -> sessionmaker[Session]:
@@ -50,11 +55,13 @@ class Platform:
             operator_index=self.operator_index,
             counter=self.counter,
             payment_providers=self.payment_providers,
+            handlers=self.handlers,
+            loyalty=self.loyalty,
         )
 
     @cached_property
-    def counter(self) -> WindowCounter:
-        return WindowCounter(self.redis)
+    def counter(self) -> RedisWindowCounter:
+        return RedisWindowCounter(self.redis)
 
     @cached_property
     def operator_index(self) -> RedisOperatorIndex:

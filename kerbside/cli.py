@@ -104,8 +104,8 @@ def outbox(
     to: str | None, limit: int, as_json: bool, status: str | None, provider: str | None
 ) -> None:
     """List outbound messages, newest first."""
-    from core.accounts.phones import InvalidPhoneError, to_e164
     from core.outbox.queries import recent_messages
+    from core.phones import InvalidPhoneError, to_e164
 
     platform = start()
     if to:
@@ -126,13 +126,11 @@ def outbox(
 @clean_errors
 def relay(once: bool) -> None:
     """Deliver due outbox messages (the worker does this too)."""
-    from workers import context
-    from workers.jobs import relay_outbox
+    from workers.jobs import deliver_outbox
 
     platform = start()
-    context.install(platform)
     while True:
-        sent = relay_outbox()
+        sent = deliver_outbox(platform)
         if once:
             click.echo(f"delivered {sent}")
             return
@@ -175,8 +173,8 @@ def up(host: str, port: str, web_workers: int) -> None:
 @clean_errors
 def reset_pin(number: str) -> None:
     """Clear a person's PIN, wrong-try count and lock; they choose a new PIN on next use."""
-    from core.accounts.phones import InvalidPhoneError, mask, to_e164
     from core.accounts.pin import reset_pin_for
+    from core.phones import InvalidPhoneError, mask, to_e164
 
     platform = start()
     try:
@@ -198,7 +196,7 @@ def phone_option(settings: Settings, value: str, option: str) -> str:
     """E.164 for a number given on the command line, or one line on stderr and exit 2."""
     import phonenumbers
 
-    from core.accounts.phones import InvalidPhoneError, to_e164
+    from core.phones import InvalidPhoneError, to_e164
 
     try:
         number = to_e164(value, settings.default_region)

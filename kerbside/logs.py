@@ -8,7 +8,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from core.accounts.phones import mask_phones_in
+from core.phones import mask_phones_in
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 

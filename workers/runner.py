@@ -5,21 +5,20 @@ from __future__ import annotations
 import logging
 import threading
 
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from core.jobs import service as jobs
 from core.outbox.model import MessageStatus, OutboxMessage
 from core.settings import ConfigError
-from kerbside.bootstrap import QUEUE_NAMES, Platform
 
-from . import context, scheduler
 from . import jobs as _registered  # noqa: F401 - imports every job handler module
+from . import scheduler
+from .platform import PlatformWorker, WorkerPlatform
 
 log = logging.getLogger(__name__)
 
 
-def check_registries(platform: Platform) -> None:
+def check_registries(platform: WorkerPlatform) -> None:
     """Refuse to start while a job waits whose handler this worker does not have (its module is
     not imported in workers/jobs.py): better a failed deploy than a job failed for ever. Outbox
     rows of a kind without a deliverer only warn: they wait, and SMS keeps flowing."""
@@ -44,7 +43,7 @@ def check_registries(platform: Platform) -> None:
 
 
 def run_worker(
-    platform: Platform,
+    platform: WorkerPlatform,
     *,
     burst: bool = False,
     scheduler_loop: bool = True,
@@ -52,7 +51,6 @@ def run_worker(
     """Jobs run in this process (SimpleWorker): they are short, database-bound, and share the
     engine's connection pool instead of forking a process per job."""
     check_registries(platform)
-    context.install(platform)
     stop = threading.Event()
     loop = None
     if scheduler_loop and not burst:
@@ -62,7 +60,7 @@ def run_worker(
         loop.start()
     elif scheduler_loop:
         scheduler.tick(platform)
-    worker = SimpleWorker([platform.queue(name) for name in QUEUE_NAMES], connection=platform.redis)
+    worker = PlatformWorker(platform)
     try:
         worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
     finally:

@@ -14,16 +14,16 @@ from sqlalchemy import exists, select
 
 from core.jobs import service as jobs
 from core.outbox.model import OutboxMessage
-from kerbside.bootstrap import Platform
 
 from .jobs import enqueue_relay, enqueue_scheduled, rq_job_exists, scheduled_job_rq_id
+from .platform import WorkerPlatform
 
 log = logging.getLogger(__name__)
 
 LOST_AFTER = timedelta(seconds=30)
 
 
-def tick(platform: Platform, *, lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
+def tick(platform: WorkerPlatform, *, lost_after: timedelta = LOST_AFTER) -> dict[str, int]:
     """One pass. Returns counts, for logs and tests."""
     uow = platform.uow()
     handed = jobs.claim_due(uow)
@@ -59,7 +59,7 @@ def tick(platform: Platform, *, lost_after: timedelta = LOST_AFTER) -> dict[str,
     }
 
 
-def run_forever(platform: Platform, stop: threading.Event, interval: float = 1.0) -> None:
+def run_forever(platform: WorkerPlatform, stop: threading.Event, interval: float = 1.0) -> None:
     while not stop.is_set():
         try:
             tick(platform)

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import httpx
-from flask import request
+from flask import Response, request
 
 from core.payments.port import (
     CallOutcome,
@@ -240,7 +240,7 @@ def parse_webhook(body: dict[str, Any]) -> ProviderEvent | None:
 
 
 @blueprint.post("/webhooks/paystack")
-def paystack_webhook():  # type: ignore[no-untyped-def]
+def paystack_webhook() -> Response:
     secret = platform().settings.paystack_secret_key
     if platform().settings.payment_provider != NAME or not secret:
         return text(403, "forbidden: paystack is not the payment provider")

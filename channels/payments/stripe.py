@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 import stripe
-from flask import request
+from flask import Response, request
 
 from core.payments.port import (
     CallOutcome,
@@ -68,7 +68,7 @@ class StripeProvider:
         try:
             return action(*args, options={"idempotency_key": call.idempotency_key})
         except stripe.CardError as err:  # a decline is an answer: the payment failed
-            intent = (err.error.payment_intent if err.error else None) or {}
+            intent: Any = (err.error.payment_intent if err.error else None) or {}
             return _failure(call, getattr(err, "user_message", None) or str(err.code), intent)
         except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as err:
             raise PaymentProviderError(f"stripe: {type(err).__name__}", retryable=True) from None
@@ -238,7 +238,7 @@ def parse_event(body: dict[str, Any]) -> ProviderEvent | None:
 
 
 @blueprint.post("/webhooks/stripe")
-def stripe_webhook():  # type: ignore[no-untyped-def]
+def stripe_webhook() -> Response:
     settings = platform().settings
     if settings.payment_provider != NAME or not settings.stripe_webhook_secret:
         return text(403, "forbidden: stripe is not the payment provider")

@@ -15,8 +15,11 @@ from typing import Any
 
 from core.accounts.consent import opt_in, opt_out, remember_number
 from core.accounts.model import Person
+from core.booking import service as booking_service
+from core.booking.views import OfferView
 from core.conversation.display import cut, day_time
 from core.db import UnitOfWork
+from core.ratings.service import rate_booking
 
 from .keywords import Keyword
 from .texts import more_word, state_word
@@ -60,9 +63,9 @@ def help_reply(sender: Sender) -> Reply:
 def handle_keyword(uow: UnitOfWork, sender: Sender, keyword: Keyword) -> Reply | None:
     """Run one keyword. Raises DomainError (booking, rating) for the caller to translate."""
     if keyword.name == "stop":
-        person = opt_out(uow, sender.phone)
-        if person.is_operator:
-            _go_offline_quietly(uow, person)
+        opted_out = opt_out(uow, sender.phone)
+        if opted_out.is_operator:
+            _go_offline_quietly(uow, opted_out)
         return Reply("sms.stopped")
     if keyword.name == "start":
         opt_in(uow, sender.phone)
@@ -70,8 +73,8 @@ def handle_keyword(uow: UnitOfWork, sender: Sender, keyword: Keyword) -> Reply |
     if keyword.name == "lang":
         if keyword.language is None:
             return Reply("sms.lang.choose")
-        sender.person = sender.person or remember_number(uow, sender.phone)
-        sender.person.language = keyword.language
+        speaker = sender.person = sender.person or remember_number(uow, sender.phone)
+        speaker.language = keyword.language
         return Reply("sms.lang.set")
     if keyword.name == "help":
         return help_reply(sender)
@@ -96,7 +99,7 @@ def refusal(uow: UnitOfWork, sender: Sender, keyword: Keyword, err: Exception) -
     """The reply to a keyword the core refused (its writes already rolled back)."""
     code = str(getattr(err, "code", "other"))
     if code == "offer_gone" and keyword.name in OFFER_WORDS and sender.person and keyword.ref:
-        offers = _booking().open_offers(uow, sender.person.id)
+        offers = booking_service.open_offers(uow, sender.person.id)
         if offers:  # "YES <ref>" for an offer that is not open: point at the ones that are
             return _no_such_offer(offers, keyword, keyword.ref)
     answer = error_reply(code, keyword.ref or keyword.unknown_ref)
@@ -108,7 +111,7 @@ def refusal(uow: UnitOfWork, sender: Sender, keyword: Keyword, err: Exception) -
     return answer
 
 
-def _no_such_offer(offers: list[Any], keyword: Keyword, given: str) -> Reply:
+def _no_such_offer(offers: list[OfferView], keyword: Keyword, given: str) -> Reply:
     """No open offer has the ref the operator sent: name the open ones, accept nothing."""
     word = OFFER_WORDS[keyword.name]
     if not offers:
@@ -125,17 +128,11 @@ def _go_offline_quietly(uow: UnitOfWork, person: Person) -> None:
     """An operator who opts out gets no new offers. STOP must succeed even if this cannot."""
     savepoint = uow.session.begin_nested()
     try:
-        _booking().set_online(uow, person.id, False)
+        booking_service.set_online(uow, person.id, False)
         savepoint.commit()
     except Exception:  # noqa: BLE001 - the opt-out itself is what matters
         log.exception("could not take an opted-out operator offline")
         savepoint.rollback()
-
-
-def _booking() -> Any:
-    from core.booking import service
-
-    return service
 
 
 def _job_ref(keyword: Keyword, word: str) -> str | Reply:
@@ -152,7 +149,7 @@ def _offer_ref(uow: UnitOfWork, person: Person, keyword: Keyword) -> str | Reply
     """The offer a YES or NO answers: the one named, else the single open one."""
     if keyword.ref is not None:
         return keyword.ref
-    offers = _booking().open_offers(uow, person.id)
+    offers = booking_service.open_offers(uow, person.id)
     if keyword.unknown_ref is not None:
         return _no_such_offer(offers, keyword, keyword.unknown_ref)
     if not offers:
@@ -167,7 +164,7 @@ def _accept(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     ref = _offer_ref(uow, person, keyword)
     if isinstance(ref, Reply):
         return ref
-    _booking().accept_offer(uow, person.id, ref)
+    booking_service.accept_offer(uow, person.id, ref)
     return None  # the booking area sends "JOB <ref> is yours"
 
 
@@ -175,7 +172,7 @@ def _decline(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     ref = _offer_ref(uow, person, keyword)
     if isinstance(ref, Reply):
         return ref
-    view = _booking().decline_offer(uow, person.id, ref)
+    view = booking_service.decline_offer(uow, person.id, ref)
     return Reply("sms.op.declined", {"ref": view.ref})
 
 
@@ -183,7 +180,7 @@ def _en_route(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None
     ref = _job_ref(keyword, "OTW")
     if isinstance(ref, Reply):
         return ref
-    view = _booking().mark_en_route(uow, person.id, ref, keyword.number)
+    view = booking_service.mark_en_route(uow, person.id, ref, keyword.number)
     return Reply("sms.op.en_route", {"ref": view.ref})
 
 
@@ -191,7 +188,7 @@ def _arrived(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     ref = _job_ref(keyword, "ARRIVED")
     if isinstance(ref, Reply):
         return ref
-    view = _booking().mark_arrived(uow, person.id, ref)
+    view = booking_service.mark_arrived(uow, person.id, ref)
     return Reply("sms.op.arrived", {"ref": view.ref})
 
 
@@ -199,9 +196,8 @@ def _done(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     ref = _job_ref(keyword, "DONE")
     if isinstance(ref, Reply):
         return ref
-    booking = _booking()
-    view = booking.complete_job(uow, person.id, ref)
-    earnings = booking.operator_earnings(uow, person.id)
+    view = booking_service.complete_job(uow, person.id, ref)
+    earnings = booking_service.operator_earnings(uow, person.id)
     return Reply(
         "sms.op.done",
         {"ref": view.ref, "today": rand(earnings.today_cents), "jobs": earnings.jobs_today},
@@ -209,25 +205,25 @@ def _done(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
 
 
 def _online(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    _booking().set_online(uow, person.id, True)
+    booking_service.set_online(uow, person.id, True)
     return Reply("sms.op.online")
 
 
 def _offline(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    _booking().set_online(uow, person.id, False)
+    booking_service.set_online(uow, person.id, False)
     return Reply("sms.op.offline")
 
 
 def _capacity(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     if keyword.number is None or not 1 <= keyword.number <= CAPACITY_MAX:
         return Reply("sms.op.cap_usage")
-    _booking().set_capacity(uow, person.id, keyword.number)
+    booking_service.set_capacity(uow, person.id, keyword.number)
     return Reply("sms.op.capacity", {"count": keyword.number})
 
 
 def _jobs(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     """The accepted jobs of the week ahead, as many as fit one segment, then "+N more"."""
-    jobs = _booking().upcoming_jobs(uow, person.id)
+    jobs = booking_service.upcoming_jobs(uow, person.id)
     if not jobs:
         return Reply("sms.op.no_jobs")
     tz, now, lang = uow.settings.tz, uow.now(), person.language
@@ -247,7 +243,7 @@ def fit_list(items: list[str], language: str, budget: int = JOBS_LIST_BUDGET) ->
 
 
 def _earnings(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    e = _booking().operator_earnings(uow, person.id)
+    e = booking_service.operator_earnings(uow, person.id)
     return Reply(
         "sms.op.earnings",
         {
@@ -260,13 +256,13 @@ def _earnings(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None
 
 
 def _payout(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    e = _booking().operator_earnings(uow, person.id)
+    e = booking_service.operator_earnings(uow, person.id)
     return Reply("sms.op.payout", {"month": rand(e.month_cents)})
 
 
 def _status(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     """Read only: a word that is not a ref ("where is my wash") shows the next booking."""
-    bookings = _booking().consumer_bookings(uow, person.id, active_only=True)
+    bookings = booking_service.consumer_bookings(uow, person.id, active_only=True)
     if keyword.ref:
         bookings = [b for b in bookings if b.ref == keyword.ref]
     if not bookings:
@@ -288,7 +284,7 @@ def _cancel(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
     ref = _job_ref(keyword, "CANCEL")
     if isinstance(ref, Reply):
         return ref
-    _booking().cancel_booking(uow, person.id, ref, reason="sms")
+    booking_service.cancel_booking(uow, person.id, ref, reason="sms")
     return None  # the booking area confirms the cancellation (and any fee)
 
 
@@ -297,13 +293,11 @@ def _points(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
 
 
 def _rate(uow: UnitOfWork, person: Person, keyword: Keyword) -> Reply | None:
-    from core.ratings.service import rate_booking
-
     if keyword.unknown_ref is not None:
         return error_reply("not_found", keyword.unknown_ref)
     if keyword.ref is None or keyword.number is None or not 1 <= keyword.number <= 5:
         return Reply("sms.c.rate_usage")
-    views = _booking().consumer_bookings(uow, person.id, active_only=False)
+    views = booking_service.consumer_bookings(uow, person.id, active_only=False)
     booking = next((b for b in views if b.ref == keyword.ref), None)
     if booking is None:
         return error_reply("not_found", keyword.ref)

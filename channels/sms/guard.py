@@ -15,10 +15,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import redis
-
-from core.accounts.phones import phone_digest
-from core.counters import WindowCounter
+from core.phones import phone_digest
+from core.ports import WindowCounter
 from core.settings import Settings
 
 HELP_REPLIES = 2
@@ -33,8 +31,8 @@ AUTO_REPLY = re.compile(
 
 
 class InboundGuard:
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
-        self._counter, self._settings = WindowCounter(client), settings
+    def __init__(self, counter: WindowCounter, settings: Settings) -> None:
+        self._counter, self._settings = counter, settings
         own = {*settings.sms_sender_numbers, settings.twilio_from_number, settings.at_sender_id}
         self.own_numbers = frozenset(n for n in own if n)
 

@@ -1,7 +1,8 @@
 """One inbound SMS, from any provider: idempotency, guards, keyword or dialog, reply.
 
-Everything happens in ONE transaction: the idempotency record (provider, provider id), the core
-operation and the reply written to the outbox. A retried webhook finds the record and gets the
+Everything happens in ONE transaction: the idempotency claim (provider, provider id; the core's
+inbound service, core/inbound/service.py), the core operation and the reply written to the
+outbox. A retried webhook finds the record and gets the
 stored answer; nothing runs twice. Replies always go through the outbox (tracked, rate-limited,
 failover), never inline in the webhook answer (docs/decisions.md).
 """
@@ -14,12 +15,12 @@ from dataclasses import dataclass, replace
 
 from channels.outage import DATABASE_DOWN
 from core.accounts.consent import find_person
-from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.db import UnitOfWork
 from core.errors import DomainError
-from core.inbound.claims import StoredResponse, claim
+from core.inbound.service import StoredAnswer, claim
 from core.inbound.text import has_control_characters, storable
 from core.notify.service import send_sms
+from core.phones import InvalidPhoneError, mask, to_e164
 
 from . import dialog
 from .commands import OPERATOR_KEYWORDS, Reply, Sender, handle_keyword, help_reply, refusal
@@ -41,6 +42,9 @@ class InboundSms:
     recipient: str
     body: str
     opt_out_type: str | None = None  # Twilio Advanced Opt-Out: "STOP" / "START" / "HELP"
+
+
+StoredResponse = StoredAnswer  # the webhook answer a retry gets again (core/inbound/service.py)
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,16 @@ gets 403 and changes nothing. While the database is down every webhook answers a
 from __future__ import annotations
 
 import logging
+from functools import partial
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from twilio.request_validator import RequestValidator
 
 from channels.africastalking_auth import token_ok
 from channels.outage import answer_outages
+from channels.platform import PlatformPort
 from core.outbox.model import MessageStatus
 from core.outbox.reports import record_delivery_report
-from kerbside.bootstrap import Platform
 
 from .africastalking import AT_STATUS, OPTED_OUT_FAILURES
 from .guard import InboundGuard
@@ -27,15 +28,8 @@ from .twilio import OPTED_OUT_CODES, TWILIO_STATUS
 
 log = logging.getLogger(__name__)
 
-blueprint = Blueprint("sms", __name__)
-answer_outages(blueprint)  # a plain 503 while the database is down: providers retry
-
 EMPTY_TWIML = StoredResponse(200, "text/xml", '<?xml version="1.0" encoding="UTF-8"?><Response/>')
 EMPTY_OK = StoredResponse(200, "text/plain", "")
-
-
-def _platform() -> Platform:
-    return current_app.extensions["kerbside"]  # type: ignore[no-any-return]
 
 
 def _answer(stored: StoredResponse) -> Response:
@@ -46,7 +40,7 @@ def _text(status: int, body: str) -> Response:
     return Response(body + "\n", status=status, content_type="text/plain")
 
 
-def twilio_signature_ok(platform: Platform) -> bool:
+def twilio_signature_ok(platform: PlatformPort) -> bool:
     token = platform.settings.twilio_auth_token
     if not token:
         return platform.settings.webhooks_may_be_unauthenticated
@@ -58,13 +52,11 @@ def twilio_signature_ok(platform: Platform) -> bool:
     return bool(signature) and RequestValidator(token).validate(url, params, signature)
 
 
-def _guard(platform: Platform) -> InboundGuard:
-    return InboundGuard(platform.redis, platform.settings)
+def _guard(platform: PlatformPort) -> InboundGuard:
+    return InboundGuard(platform.counter, platform.settings)
 
 
-@blueprint.post("/webhooks/twilio/sms")
-def twilio_inbound() -> Response:
-    platform = _platform()
+def twilio_inbound(platform: PlatformPort) -> Response:
     if not twilio_signature_ok(platform):
         return _text(403, "forbidden: bad or missing X-Twilio-Signature")
     sid, sender = request.form.get("MessageSid"), request.form.get("From")
@@ -81,9 +73,7 @@ def twilio_inbound() -> Response:
     return _answer(receive_sms(platform.uow(), _guard(platform), message, EMPTY_TWIML).response)
 
 
-@blueprint.post("/webhooks/twilio/status")
-def twilio_status() -> Response:
-    platform = _platform()
+def twilio_status(platform: PlatformPort) -> Response:
     if not twilio_signature_ok(platform):
         return _text(403, "forbidden: bad or missing X-Twilio-Signature")
     sid, raw_status = request.form.get("MessageSid"), request.form.get("MessageStatus", "")
@@ -97,9 +87,7 @@ def twilio_status() -> Response:
     return _report(platform, "twilio", sid, status, error, opted_out)
 
 
-@blueprint.post("/webhooks/africastalking/sms")
-def africastalking_inbound() -> Response:
-    platform = _platform()
+def africastalking_inbound(platform: PlatformPort) -> Response:
     if not token_ok(platform.settings, request):
         return _text(403, "forbidden: bad or missing token")
     message_id, sender = request.form.get("id"), request.form.get("from")
@@ -112,9 +100,7 @@ def africastalking_inbound() -> Response:
     return _answer(receive_sms(platform.uow(), _guard(platform), message, EMPTY_OK).response)
 
 
-@blueprint.post("/webhooks/africastalking/sms/delivery")
-def africastalking_delivery() -> Response:
-    platform = _platform()
+def africastalking_delivery(platform: PlatformPort) -> Response:
     if not token_ok(platform.settings, request):
         return _text(403, "forbidden: bad or missing token")
     message_id, raw_status = request.form.get("id"), request.form.get("status", "")
@@ -130,7 +116,7 @@ def africastalking_delivery() -> Response:
 
 
 def _report(
-    platform: Platform,
+    platform: PlatformPort,
     provider: str,
     provider_id: str,
     status: MessageStatus,
@@ -149,5 +135,22 @@ def _report(
     return _text(200, str(outcome))
 
 
-def init_app(app: Flask) -> None:
-    app.register_blueprint(blueprint)
+ROUTES = (
+    ("/webhooks/twilio/sms", twilio_inbound),
+    ("/webhooks/twilio/status", twilio_status),
+    ("/webhooks/africastalking/sms", africastalking_inbound),
+    ("/webhooks/africastalking/sms/delivery", africastalking_delivery),
+)
+
+
+def blueprint(platform: PlatformPort) -> Blueprint:
+    """The SMS webhooks of one platform (each view gets it as its first argument)."""
+    sms = Blueprint("sms", __name__)
+    answer_outages(sms)  # a plain 503 while the database is down: providers retry
+    for rule, view in ROUTES:
+        sms.add_url_rule(rule, view.__name__, partial(view, platform), methods=["POST"])
+    return sms
+
+
+def init_app(app: Flask, platform: PlatformPort) -> None:
+    app.register_blueprint(blueprint(platform))

@@ -8,37 +8,31 @@ line naming the exception (channels/outage.py). Authenticated by `?token=`
 from __future__ import annotations
 
 import logging
+from functools import partial
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from channels.africastalking_auth import token_ok
 from channels.outage import DATABASE_DOWN, answer_outages, log_outage
+from channels.platform import PlatformPort
 from core.accounts.model import Person
-from core.accounts.phones import InvalidPhoneError, mask, to_e164
 from core.conversation.engine import converse, failure_prompt, warm_up
 from core.inbound.text import storable
-from kerbside.bootstrap import Platform
+from core.phones import InvalidPhoneError, mask, to_e164
 
 from .model import UssdSessionEvent
 from .render import render
 
 log = logging.getLogger(__name__)
-blueprint = Blueprint("ussd", __name__)
-blueprint.record_once(lambda _state: warm_up())
-answer_outages(blueprint)  # the session-end notification: a plain 503, the gateway may retry
-
-
-def _platform() -> Platform:
-    return current_app.extensions["kerbside"]  # type: ignore[no-any-return]
 
 
 def _reply(text: str) -> Response:
     return Response(text, status=200, mimetype="text/plain")
 
 
-def _language_of(platform: Platform, phone: str) -> str:
+def _language_of(platform: PlatformPort, phone: str) -> str:
     try:
         with platform.session_factory() as session:
             return session.scalar(select(Person.language).where(Person.phone == phone)) or "en"
@@ -46,9 +40,7 @@ def _language_of(platform: Platform, phone: str) -> str:
         return "en"
 
 
-@blueprint.post("/webhooks/africastalking/ussd")
-def ussd_hop() -> Response:
-    platform = _platform()
+def ussd_hop(platform: PlatformPort) -> Response:
     if not token_ok(platform.settings, request):
         return Response("forbidden", status=403, mimetype="text/plain")
     form = request.form
@@ -72,9 +64,7 @@ def ussd_hop() -> Response:
     return _reply(render(prompt))
 
 
-@blueprint.post("/webhooks/africastalking/ussd/events")
-def ussd_event() -> Response:
-    platform = _platform()
+def ussd_event(platform: PlatformPort) -> Response:
     if not token_ok(platform.settings, request):
         return Response("forbidden", status=403, mimetype="text/plain")
     form = {storable(k): storable(v) for k, v in request.form.items()}  # stored: no NUL
@@ -103,3 +93,19 @@ def ussd_event() -> Response:
         )
         session.commit()
     return _reply("ok")
+
+
+ROUTES = (
+    ("/webhooks/africastalking/ussd", ussd_hop),
+    ("/webhooks/africastalking/ussd/events", ussd_event),
+)
+
+
+def blueprint(platform: PlatformPort) -> Blueprint:
+    """The USSD callbacks of one platform (each view gets it as its first argument)."""
+    ussd = Blueprint("ussd", __name__)
+    ussd.record_once(lambda _state: warm_up())
+    answer_outages(ussd)  # the session-end notification: a plain 503, the gateway may retry
+    for rule, view in ROUTES:
+        ussd.add_url_rule(rule, view.__name__, partial(view, platform), methods=["POST"])
+    return ussd

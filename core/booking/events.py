@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
+
+from sqlalchemy.orm import Session
 
 from core.events import TRANSIENT, DomainEvent
 
 from .model import BookingEvent as BookingEventRow
 from .model import BookingStatus as S
-
-if TYPE_CHECKING:
-    from core.db import UnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,8 +33,8 @@ class BookingChange(DomainEvent):
     actor_person_id: int | None
     at: datetime
 
-    def store(self, uow: UnitOfWork) -> None:
-        uow.session.add(
+    def store(self, session: Session) -> None:
+        session.add(
             BookingEventRow(
                 booking_id=self.booking_id,
                 type=self.name,
@@ -57,7 +56,7 @@ class BookingRequested(BookingChange):
 @dataclass(frozen=True, kw_only=True)
 class BookingOffered(BookingChange):
     """An exclusive, expiring offer went to one operator. Written by the dispatch statement
-    itself (core/dispatch/cascade.py), so `payload()` must match what that statement stores."""
+    itself (core/booking/cascade.py), so `payload()` must match what that statement stores."""
 
     name: ClassVar[str] = "booking.offered"
     offer_id: int

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import events
 from core.db import UnitOfWork
 
 from .errors import IllegalTransitionError
@@ -77,7 +76,7 @@ def record_event(
         at=uow.now(),
         **detail,
     )
-    events.record(uow, event)
+    uow.record(event)
     return event
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.accounts.model import Person
-from core.accounts.phones import phone_digest
 from core.db import UnitOfWork
+from core.phones import phone_digest
 
 from .errors import NotFoundError, TooManyBookingAttemptsError, TooManyOpenBookingsError
 from .model import ACTIVE_STATUSES, Booking

@@ -113,7 +113,7 @@ def register_operator(
     )
     operator = require_operator(uow, person_id)
     uow.session.refresh(operator)
-    sync_after_commit(uow, operator)
+    sync_after_commit(uow, operator.person_id, operator.online, operator.lat, operator.lon)
 
 
 def _check_area(lat: float, lon: float, radius_km: float) -> None:
@@ -143,13 +143,13 @@ def set_location(uow: UnitOfWork, operator_person_id: int, lat: float, lon: floa
     _check_area(lat, lon, 1.0)
     operator = require_operator(uow, operator_person_id, lock=True)
     operator.lat, operator.lon = lat, lon
-    sync_after_commit(uow, operator)
+    sync_after_commit(uow, operator.person_id, operator.online, operator.lat, operator.lon)
 
 
 def set_online(uow: UnitOfWork, operator_person_id: int, online: bool) -> None:
     operator = require_operator(uow, operator_person_id, lock=True)
     operator.online = online
-    sync_after_commit(uow, operator)
+    sync_after_commit(uow, operator.person_id, operator.online, operator.lat, operator.lon)
 
 
 def set_capacity(

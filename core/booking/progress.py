@@ -8,10 +8,9 @@ from datetime import timedelta
 from sqlalchemy import case, select
 
 from core.db import UnitOfWork
-from core.dispatch import cascade
 from core.dispatch.distance import haversine_km
 
-from . import lifecycle
+from . import cascade, lifecycle
 from .errors import NotFoundError, TooEarlyError
 from .model import ACTIVE_STATUSES, Booking, BookingStatus
 from .operators import require_operator

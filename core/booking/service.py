@@ -13,10 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from core.accounts.model import Person
 from core.db import UnitOfWork
-from core.dispatch import cascade
 from core.dispatch.candidates import find_candidates, search_count
 
-from . import capacity, lifecycle, limits
+from . import capacity, cascade, lifecycle, limits
 from .availability import check_start, ensure_serves_place, find_slots
 from .errors import (
     IllegalTransitionError,

@@ -9,16 +9,17 @@ stay). Results a later screen needs (the booking reference) go into the session 
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.dialects.postgresql import insert
 
 from core.accounts import pin as pins
 from core.accounts.model import Person
 from core.accounts.saved_places import save_place
+from core.booking import service as bookings
+from core.booking.operators import set_working_hours
 from core.db import UnitOfWork
 from core.errors import DomainError
 from core.payouts.bank_details import save_bank_details
@@ -122,10 +123,6 @@ class SaveBankDetails(Command):
     account_number: str
 
 
-def _booking() -> Any:
-    return importlib.import_module("core.booking.service")
-
-
 def run(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
     """Run one command; None when it succeeded, else the error code."""
     savepoint = uow.session.begin_nested()
@@ -145,11 +142,10 @@ def _person(uow: UnitOfWork, person_id: int) -> Person:
 
 
 def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
-    booking = _booking
     pid = ctx.person_id
     match command:
         case RequestBooking():
-            view = booking().request_booking(
+            view = bookings.request_booking(
                 uow,
                 pid,
                 command.service_code,
@@ -163,25 +159,24 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
             )
             ctx.data["ref"] = view.ref
         case CancelBooking():
-            booking().cancel_booking(uow, pid, command.ref, reason="ussd")
+            bookings.cancel_booking(uow, pid, command.ref, reason="ussd")
         case RescheduleBooking():
-            booking().reschedule_booking(
+            bookings.reschedule_booking(
                 uow, pid, command.ref, datetime.fromisoformat(command.start)
             )
         case JobAction():
             _job_action(uow, pid, command)
         case SetOnline():
-            booking().set_online(uow, pid, command.online)
+            bookings.set_online(uow, pid, command.online)
         case SetCapacity():
-            booking().set_capacity(uow, pid, command.concurrent, command.daily)
+            bookings.set_capacity(uow, pid, command.concurrent, command.daily)
         case SetWorkingHours():
-            operators = importlib.import_module("core.booking.operators")
             opens = time.fromisoformat(command.opens) if command.opens else None
             closes = time.fromisoformat(command.closes) if command.closes else None
             for weekday in command.weekdays:
-                operators.set_working_hours(uow, pid, weekday, opens, closes)
+                set_working_hours(uow, pid, weekday, opens, closes)
         case SetServicePrice():
-            booking().set_service_price(uow, pid, command.service_code, command.price_cents)
+            bookings.set_service_price(uow, pid, command.service_code, command.price_cents)
         case SetLanguage():
             _person(uow, pid).language = command.language
             ctx.language = command.language
@@ -207,16 +202,15 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
 
 
 def _job_action(uow: UnitOfWork, pid: int, command: JobAction) -> None:
-    service = _booking()
     if command.action == "accept":
-        service.accept_offer(uow, pid, command.ref)
+        bookings.accept_offer(uow, pid, command.ref)
     elif command.action == "decline":
-        service.decline_offer(uow, pid, command.ref)
+        bookings.decline_offer(uow, pid, command.ref)
     elif command.action == "en_route":
-        service.mark_en_route(uow, pid, command.ref, eta_minutes=command.eta_minutes)
+        bookings.mark_en_route(uow, pid, command.ref, eta_minutes=command.eta_minutes)
     elif command.action == "arrived":
-        service.mark_arrived(uow, pid, command.ref)
+        bookings.mark_arrived(uow, pid, command.ref)
     elif command.action == "done":
-        service.complete_job(uow, pid, command.ref)
+        bookings.complete_job(uow, pid, command.ref)
     else:
         raise ValueError(f"unknown job action {command.action!r}")

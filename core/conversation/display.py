@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from core.notify.encoding import GSM7_BASIC
+from core.outbox.encoding import GSM7_BASIC
 
 from .texts import TEXTS, render_text
 

@@ -17,7 +17,6 @@ the caller (SMS: the idempotency record, the dialog step and the reply commit to
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,9 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from core.accounts.model import Person
-from core.accounts.phones import mask
 from core.db import UnitOfWork
 from core.inbound.text import UNREADABLE, storable
+from core.phones import mask
 from core.settings import Settings
 
 from . import commands as command_runner
@@ -130,9 +129,11 @@ def converse_in(
 def warm_up() -> None:
     """Import the dialogs and the modules they reach, and load the gazetteer, so that a
     worker's first hop is as fast as its others (call once per process at start-up)."""
+    from core.booking import service  # noqa: F401 - what the dialogs reach
+    from core.geo.gazetteer import search_areas
+
     dialog()
-    importlib.import_module("core.booking.service")
-    importlib.import_module("core.geo.gazetteer").search_areas("Sandton", limit=1)
+    search_areas("Sandton", limit=1)
 
 
 def failure_prompt(language: str = "en") -> Prompt:

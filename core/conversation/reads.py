@@ -4,23 +4,31 @@ that dialog code stays pure and unit tests can pass a fake."""
 
 from __future__ import annotations
 
-import importlib
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 
+from sqlalchemy import select
+
+from core.accounts.model import Person
+from core.accounts.pin import tries_left
 from core.accounts.saved_places import PlaceView, saved_places
+from core.booking import service as bookings
+from core.booking.availability import ensure_serves_place
+from core.booking.model import Operator
+from core.booking.views import (
+    BookingView,
+    EarningsView,
+    OfferView,
+    OperatorServiceView,
+    ServiceView,
+    SlotView,
+    VisitView,
+)
 from core.db import UnitOfWork
 from core.errors import DomainError
-from core.loyalty.port import PointsEntry, loyalty_port
+from core.geo import gazetteer
+from core.geo.gazetteer import Area
 from core.payouts.bank_details import BankDetailsView, bank_details
-
-
-def _booking() -> Any:
-    return importlib.import_module("core.booking.service")
-
-
-def _gazetteer() -> Any:
-    return importlib.import_module("core.geo.gazetteer")
+from core.ports import PointsEntry
 
 
 class Reads:
@@ -29,11 +37,11 @@ class Reads:
         self.person_id = person_id
         # One hop may ask the same slots twice (a day's input checks it has a free time, then
         # its screen lists them): the second ask is answered from the first, same transaction.
-        self._slots: dict[tuple[Any, ...], list[Any]] = {}
+        self._slots: dict[tuple[object, ...], list[SlotView]] = {}
 
     # consumer side
-    def services(self) -> list[Any]:
-        return list(_booking().list_services(self.uow))
+    def services(self) -> list[ServiceView]:
+        return list(bookings.list_services(self.uow))
 
     def slots(
         self,
@@ -43,13 +51,13 @@ class Reads:
         day: date | None,
         operator_id: int | None = None,
         limit: int = 5,
-    ) -> list[Any]:
+    ) -> list[SlotView]:
         key = (service_code, lat, lon, day, operator_id, limit)
         if key in self._slots:
             return list(self._slots[key])
         try:
             found = list(
-                _booking().find_slots(
+                bookings.find_slots(
                     self.uow, service_code, lat, lon, day=day, operator_id=operator_id, limit=limit
                 )
             )
@@ -60,84 +68,74 @@ class Reads:
 
     def serves(self, service_code: str, lat: float, lon: float) -> bool:
         """Does any operator selling the service cover this place (online or not)?"""
-        availability = importlib.import_module("core.booking.availability")
-        operators = importlib.import_module("core.booking.operators")
         try:
-            service = operators.get_service(self.uow, service_code)
-            availability.ensure_serves_place(self.uow, service, lat, lon)
+            service = bookings.get_service(self.uow, service_code)
+            ensure_serves_place(self.uow, service, lat, lon)
         except DomainError:
             return False
         return True
 
-    def areas(self, query: str, limit: int = 5) -> list[Any]:
-        return list(_gazetteer().search_areas(query, limit=limit))
+    def areas(self, query: str, limit: int = 5) -> list[Area]:
+        return list(gazetteer.search_areas(query, limit=limit))
 
-    def area(self, name: str) -> Any | None:
-        return _gazetteer().get_area(name)
+    def area(self, name: str) -> Area | None:
+        return gazetteer.get_area(name)
 
     def saved_places(self) -> list[PlaceView]:
         return saved_places(self.uow, self.person_id)
 
-    def bookings(self) -> list[Any]:
-        return list(_booking().consumer_bookings(self.uow, self.person_id, active_only=True))
+    def bookings(self) -> list[BookingView]:
+        return list(bookings.consumer_bookings(self.uow, self.person_id, active_only=True))
 
     def cancellation_fee(self, ref: str) -> int | None:
         """The fee cancelling now would cost, or None when the booking cannot be cancelled."""
         try:
-            return int(_booking().cancellation_quote(self.uow, self.person_id, ref))
+            return int(bookings.cancellation_quote(self.uow, self.person_id, ref))
         except DomainError:
             return None
 
     def points_balance(self) -> int:
-        return loyalty_port().balance(self.uow, self.person_id)
+        return self.uow.loyalty.balance(self.uow.session, self.person_id)
 
     def points_history(self) -> list[PointsEntry]:
-        return loyalty_port().history(self.uow, self.person_id)
+        return self.uow.loyalty.history(self.uow.session, self.person_id)
 
     # operator side
     def operator_online(self) -> bool:
         """Is this operator taking offers now? (A small adapter: the contract has no getter.)"""
-        from sqlalchemy import select
-
-        operator = importlib.import_module("core.booking.model").Operator
         online = self.uow.session.scalar(
-            select(operator.online).where(operator.person_id == self.person_id)
+            select(Operator.online).where(Operator.person_id == self.person_id)
         )
         return bool(online)
 
-    def offers(self) -> list[Any]:
-        return list(_booking().open_offers(self.uow, self.person_id))
+    def offers(self) -> list[OfferView]:
+        return list(bookings.open_offers(self.uow, self.person_id))
 
-    def jobs(self) -> list[Any]:
+    def jobs(self) -> list[BookingView]:
         """Today's jobs, finished ones too (a job just marked done can still be shown)."""
-        return list(_booking().operator_jobs(self.uow, self.person_id))
+        return list(bookings.operator_jobs(self.uow, self.person_id))
 
-    def upcoming_jobs(self) -> list[Any]:
+    def upcoming_jobs(self) -> list[BookingView]:
         """Accepted jobs still to do, today and the next 6 days."""
-        return list(_booking().upcoming_jobs(self.uow, self.person_id))
+        return list(bookings.upcoming_jobs(self.uow, self.person_id))
 
-    def operator_services(self) -> list[Any]:
-        return list(_booking().operator_services(self.uow, self.person_id))
+    def operator_services(self) -> list[OperatorServiceView]:
+        return list(bookings.operator_services(self.uow, self.person_id))
 
-    def earnings(self) -> Any:
-        return _booking().operator_earnings(self.uow, self.person_id)
+    def earnings(self) -> EarningsView:
+        return bookings.operator_earnings(self.uow, self.person_id)
 
-    def customer_history(self) -> list[Any]:
-        return list(_booking().customer_history(self.uow, self.person_id, limit=5))
+    def customer_history(self) -> list[VisitView]:
+        return list(bookings.customer_history(self.uow, self.person_id, limit=5))
 
     def bank_details(self) -> BankDetailsView | None:
         return bank_details(self.uow, self.person_id)
 
-    def pin_locked_until(self) -> Any:
-        from core.accounts.model import Person
-
+    def pin_locked_until(self) -> datetime | None:
         person = self.uow.session.get(Person, self.person_id)
         return person.pin_locked_until if person else None
 
     def pin_tries_left(self) -> int:
         """Wrong PINs the operator may still enter before the lock (as of this hop's writes)."""
-        from core.accounts.model import Person
-        from core.accounts.pin import tries_left
-
         person = self.uow.session.get(Person, self.person_id)
         return tries_left(person, self.uow.settings) if person else 0

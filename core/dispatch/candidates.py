@@ -21,10 +21,10 @@ from sqlalchemy.types import BigInteger
 
 from core.db import UnitOfWork
 from core.ledger.balances import EARNED_SQL, EARNING_KINDS_PARAM
+from core.ports import OperatorIndex
 
 from .distance import degrees_box, haversine_km
 from .index_sync import ensure_index
-from .ports import OperatorIndex
 
 log = logging.getLogger(__name__)
 

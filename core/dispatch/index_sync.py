@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import text
 
-from core.booking.model import Operator
 from core.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-def sync_after_commit(uow: UnitOfWork, operator: Operator) -> None:
+def sync_after_commit(
+    uow: UnitOfWork, operator_id: int, online: bool, lat: float, lon: float
+) -> None:
     """Once the caller commits, put the operator in the index (online) or take them out."""
     index = uow.operator_index
     if index is None:
         return
-    operator_id, online, lat, lon = operator.person_id, operator.online, operator.lat, operator.lon
 
     def apply() -> None:
         try:
@@ -40,8 +40,10 @@ def rebuild_index(uow: UnitOfWork) -> int:
     if index is None:
         return 0
     with uow.fresh() as reader:
+        # Plain SQL over the operators table, as candidate search reads it (candidates.py):
+        # dispatch sits below booking and does not import its model.
         rows = reader.session.execute(
-            select(Operator.person_id, Operator.lat, Operator.lon).where(Operator.online)
+            text("select person_id, lat, lon from operators where online")
         )
         count = index.replace_all((int(r.person_id), r.lat, r.lon) for r in rows)
     log.info("geo index rebuilt with %s online operators", count)

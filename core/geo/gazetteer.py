@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
+from pathlib import Path
 
 EARTH_RADIUS_KM = 6371.0088
 _FUZZY_CUTOFF = 0.75
@@ -97,7 +97,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _read_areas() -> tuple[Area, ...]:
-    text = resources.files("core.geo").joinpath("gazetteer.csv").read_text(encoding="utf-8")
+    # Package data beside this module (pyproject's package-data ships every *.csv); the
+    # package is installed as files, never zipped, so a path is all it takes (decision W2).
+    text = (Path(__file__).parent / "gazetteer.csv").read_text(encoding="utf-8")
     return tuple(
         Area(
             name=row["name"].strip(),

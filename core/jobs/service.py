@@ -213,13 +213,7 @@ def run_job(uow: UnitOfWork, job_id: int) -> str:
     handler = _HANDLERS.get(kind)
     if handler is None:
         return _wait_for_a_handler(uow, job_id, kind, attempts)
-    work = JobUnitOfWork(
-        uow.session_factory,
-        uow.settings,
-        uow.clock,
-        uow.wake_relay,
-        operator_index=uow.operator_index,
-    )
+    work = JobUnitOfWork(**uow.wiring())
     try:
         with work:
             work.lent = True

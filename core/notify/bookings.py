@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from core.accounts.model import Person
 from core.booking import events as ev
-from core.booking.messages import NAME_MAX, PLACE_MAX, rand, short, when_text
 from core.booking.model import Booking, Service
 from core.db import UnitOfWork
+from core.notify.booking_texts import NAME_MAX, PLACE_MAX, rand, short, when_text
 
 from .service import send_sms
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from core.accounts.model import Person
-from core.accounts.phones import mask
 from core.db import UnitOfWork
-from core.notify.encoding import measure
+from core.outbox.encoding import measure
+from core.phones import mask
 
 from .model import OutboxMessage, Purpose
 from .ports import Deferred, GatewayError, Handed, NotHanded, Outcome, SmsGateway, Withheld

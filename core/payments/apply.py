@@ -21,8 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from core.db import UnitOfWork
-from core.events import record
-from core.inbound.claims import StoredResponse, claim
+from core.inbound.service import StoredAnswer, claim
 
 from . import events as ev
 from .model import (
@@ -64,7 +63,7 @@ def receive_provider_event(uow: UnitOfWork, event: ProviderEvent) -> Receipt:
     transaction. A replay finds the record and changes nothing. An event for a payment we do not
     know is not recorded (a later retry is applied once the payment exists)."""
     with uow:
-        stored = claim(uow, f"{event.provider}-payment", event.key, StoredResponse(200, "", "ok"))
+        stored = claim(uow, f"{event.provider}-payment", event.key, StoredAnswer(200, "", "ok"))
         if stored is not None:
             return Receipt("duplicate", duplicate=True)
         outcome = apply_provider_event(uow, event)
@@ -158,17 +157,17 @@ def _move(uow: UnitOfWork, payment: Payment, event: ProviderEvent, target: str) 
         "currency": event.currency.upper(),
     }
     if event.kind == EventKind.AUTHORISED:
-        record(uow, ev.PaymentAuthorised(**fields, **amount))
+        uow.record(ev.PaymentAuthorised(**fields, **amount))
     elif event.kind == EventKind.CAPTURED:
-        record(uow, ev.PaymentCaptured(**fields, **amount))
+        uow.record(ev.PaymentCaptured(**fields, **amount))
         if payment.refunded_cents:  # a refund told before the capture (out of order)
             payment.status = _refunded_status(payment)
     elif event.kind == EventKind.FAILED:
-        record(uow, ev.PaymentFailed(**fields, reason=event.reason))
+        uow.record(ev.PaymentFailed(**fields, reason=event.reason))
     elif event.kind == EventKind.VOIDED:
-        record(uow, ev.PaymentVoided(**fields, released_cents=released))
+        uow.record(ev.PaymentVoided(**fields, released_cents=released))
     else:
-        record(uow, ev.PaymentDisputed(**fields, **amount))
+        uow.record(ev.PaymentDisputed(**fields, **amount))
 
 
 def _fill_in(uow: UnitOfWork, payment: Payment, event: ProviderEvent) -> None:
@@ -206,8 +205,7 @@ def _hold(uow: UnitOfWork, payment: Payment, event: ProviderEvent, reason: str) 
     expected = payment.capture_requested_cents or payment.amount_cents
     payment.status, payment.review_reason = S.HELD_FOR_REVIEW, reason[:200]
     payment.updated_at = uow.now()
-    record(
-        uow,
+    uow.record(
         ev.PaymentHeldForReview(
             **fields,
             reason=reason,
@@ -241,8 +239,7 @@ def _return_if_unwanted(
     if previous != S.VOIDED and kept is None:
         return
     reason = "late" if previous == S.VOIDED else "duplicate"
-    record(
-        uow,
+    uow.record(
         ev.PaymentDuplicateDetected(
             **change(payment, uow),
             reason=reason,
@@ -259,8 +256,7 @@ def _return_if_unwanted(
 def _late_authorisation(uow: UnitOfWork, payment: Payment, event: ProviderEvent) -> str:
     """A link we gave up was authorised after all: keep it voided and release the money."""
     _fill_in(uow, payment, event)
-    record(
-        uow,
+    uow.record(
         ev.PaymentDuplicateDetected(
             **change(payment, uow),
             reason="late",
@@ -332,8 +328,7 @@ def _apply_refund(uow: UnitOfWork, payment: Payment, event: ProviderEvent) -> st
         payment.refunded_cents += refund.amount_cents
         fields = change(payment, uow, _refunded_status(payment))
         payment.status, payment.updated_at = fields["to_status"], now
-        record(
-            uow,
+        uow.record(
             ev.PaymentRefunded(
                 **fields,
                 refund_reference=refund.reference,
@@ -343,8 +338,7 @@ def _apply_refund(uow: UnitOfWork, payment: Payment, event: ProviderEvent) -> st
             ),
         )
     elif target == RefundStatus.FAILED:
-        record(
-            uow,
+        uow.record(
             ev.PaymentRefundFailed(
                 **change(payment, uow),
                 refund_reference=refund.reference,

@@ -17,7 +17,7 @@ from core.events import DomainEvent
 from .model import PaymentEventRow
 
 if TYPE_CHECKING:
-    from core.db import UnitOfWork
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,8 +31,8 @@ class PaymentChange(DomainEvent):
     to_status: str
     at: datetime
 
-    def store(self, uow: UnitOfWork) -> None:
-        uow.session.add(
+    def store(self, session: Session) -> None:
+        session.add(
             PaymentEventRow(
                 payment_id=self.payment_id,
                 type=self.name,

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, text
 
 from core.db import UnitOfWork
-from core.events import record
 
 from . import events as ev
 from .errors import PaymentAmountError, PaymentMethodUnavailableError, PaymentStateError
@@ -134,8 +133,7 @@ def start_payment(
         payment.link_expires_at = now + timedelta(minutes=uow.settings.payment_hold_minutes)
     uow.add(payment)
     uow.session.flush()
-    record(
-        uow,
+    uow.record(
         ev.PaymentStarted(
             **change(payment, uow),
             method=method,
@@ -178,7 +176,7 @@ def request_call(
         return_url=f"{uow.settings.public_base_url}/payments/done",
         **extra,
     )
-    record(uow, ev.PaymentCallRequested(**change(payment, uow), call=call.to_payload()))
+    uow.record(ev.PaymentCallRequested(**change(payment, uow), call=call.to_payload()))
     return call
 
 
@@ -211,7 +209,7 @@ def request_void(uow: UnitOfWork, payment_id: int) -> Payment:
     authorisation released, money already taken refunded in full."""
     payment = lock_payment(uow, payment_id)
     if payment.status in (S.PENDING, S.FAILED):
-        record(uow, ev.PaymentVoided(**change(payment, uow, S.VOIDED), released_cents=0))
+        uow.record(ev.PaymentVoided(**change(payment, uow, S.VOIDED), released_cents=0))
         payment.status, payment.updated_at = S.VOIDED, uow.now()
     elif payment.status == S.AUTHORISED:
         request_call(uow, payment, CallKind.VOID)
@@ -281,8 +279,7 @@ def record_call_outcome(uow: UnitOfWork, call: ProviderCall, outcome: CallOutcom
         payment = lock_payment(uow, payment.id)
         if payment.link_url is None:
             payment.link_url, payment.updated_at = outcome.link_url, uow.now()
-            record(
-                uow,
+            uow.record(
                 ev.PaymentLinkCreated(
                     **change(payment, uow),
                     link_url=outcome.link_url,
@@ -299,7 +296,7 @@ def record_call_failure(uow: UnitOfWork, call: ProviderCall, error: str) -> None
     payment = uow.session.scalars(
         select(Payment).where(Payment.reference == call.payment_reference)
     ).one()
-    record(uow, ev.PaymentCallFailed(**change(payment, uow), call_kind=call.kind, error=error))
+    uow.record(ev.PaymentCallFailed(**change(payment, uow), call_kind=call.kind, error=error))
     if call.refund_reference:
         refund = uow.session.scalars(
             select(PaymentRefund).where(PaymentRefund.reference == call.refund_reference)

@@ -7,6 +7,7 @@ from kerbside.models import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
+assert url, "kerbside.migrate sets sqlalchemy.url"
 
 if context.is_offline_mode():
     context.configure(url=url, target_metadata=metadata, literal_binds=True)

@@ -5,7 +5,7 @@ support number to call when the PIN is forgotten or locked."""
 from datetime import UTC, datetime
 
 from core.booking import service as bookings
-from core.notify.encoding import is_gsm7
+from core.outbox.encoding import is_gsm7
 from kerbside.app import create_app
 from tests import booking_helpers as seed
 from tests.e2e.sms_support import Phones, twilio_sms

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from core.booking import cascade
 from core.booking import events as ev
 from core.booking import service as bookings
 from core.db import UnitOfWork
-from core.dispatch import cascade
 from core.errors import DomainError
 from core.handlers import HANDLERS
 from core.ratings.service import rate_booking

@@ -2,22 +2,18 @@
 
 from datetime import date, timedelta
 
-from rq import SimpleWorker
 from sqlalchemy import text
 
 from core.booking import recurring
 from core.booking import service as bookings
-from kerbside.bootstrap import QUEUE_NAMES
 from kerbside.seed import seed_demo, seed_reference
 from tests.booking_helpers import SANDTON, TWO_PM, catalogue, consumer, operator, table_counts
-from workers import context, scheduler
+from workers import scheduler
+from workers.platform import PlatformWorker
 
 
 def _work(platform):
-    context.install(platform)
-    SimpleWorker([platform.queue(n) for n in QUEUE_NAMES], connection=platform.redis).work(
-        burst=True
-    )
+    PlatformWorker(platform).work(burst=True)
 
 
 def _series_bookings(platform):

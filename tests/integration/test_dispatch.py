@@ -3,15 +3,13 @@ SQL scheduler (ManualClock + scheduler.tick + a burst worker)."""
 
 from datetime import timedelta
 
-from rq import SimpleWorker
 from sqlalchemy import text
 
 from core.booking import operators as ops
 from core.booking import service as bookings
+from core.booking.why_not import why_not_offered
 from core.dispatch.index_sync import rebuild_index
-from core.dispatch.queries import why_not_offered
-from core.dispatch.redis_index import GEO_KEY
-from kerbside.bootstrap import QUEUE_NAMES
+from kerbside.redis_ports import GEO_KEY
 from tests.booking_helpers import (
     ROSEBANK,
     SANDTON,
@@ -21,12 +19,12 @@ from tests.booking_helpers import (
     operator,
     outbox_rows,
 )
-from workers import context, scheduler
+from workers import scheduler
+from workers.platform import PlatformWorker
 
 
 def _work(platform):
-    context.install(platform)
-    worker = SimpleWorker([platform.queue(n) for n in QUEUE_NAMES], connection=platform.redis)
+    worker = PlatformWorker(platform)
     worker.work(burst=True)
 
 

@@ -2,14 +2,13 @@
 
 from datetime import timedelta
 
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from core.jobs import service as jobs
 from core.jobs.model import ScheduledJob
 from core.notify.service import send_sms
-from kerbside.bootstrap import QUEUE_NAMES
-from workers import context, scheduler
+from workers import scheduler
+from workers.platform import PlatformWorker
 
 RAN: list[tuple[str, int]] = []
 
@@ -27,8 +26,7 @@ def _flaky(uow, payload):
 
 
 def _work(platform):
-    context.install(platform)
-    worker = SimpleWorker([platform.queue(n) for n in QUEUE_NAMES], connection=platform.redis)
+    worker = PlatformWorker(platform)
     worker.work(burst=True)
 
 

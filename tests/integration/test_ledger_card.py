@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from core.accounting import card
 from core.booking import service as bookings
 from core.ledger import accounts as acc
-from core.ledger import card
 from core.ledger.errors import AmountExceededError, PendingResolvedError
 from core.ledger.posting import Line, post_entry
 from core.ledger.reconcile import reconcile

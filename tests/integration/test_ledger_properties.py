@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from core.accounting import card
 from core.booking import service as bookings
 from core.errors import DomainError
-from core.ledger import card
 from core.ledger.reconcile import reconcile
 from tests.booking_helpers import SANDTON, TWO_PM, catalogue, consumer, operator
 

@@ -4,13 +4,13 @@ from datetime import date, time
 
 import pytest
 
-from core.booking import messages
 from core.booking.lifecycle import HAPPY_PATH, TERMINAL, TRANSITIONS, can_move
 from core.booking.model import BookingSeries
 from core.booking.recurring import occurrences
 from core.booking.refs import REF_ALPHABET, looks_like_ref, new_ref, normalise_ref
-from core.notify.encoding import measure
+from core.notify import booking_texts as messages
 from core.notify.templates import LANGUAGES, render
+from core.outbox.encoding import measure
 
 
 @pytest.mark.parametrize("key", sorted(messages.TEMPLATES))

@@ -2,8 +2,8 @@ import logging
 
 import pytest
 
-from core.accounts.phones import InvalidPhoneError, mask, mask_phones_in, to_e164
-from core.notify.encoding import measure
+from core.outbox.encoding import measure
+from core.phones import InvalidPhoneError, mask, mask_phones_in, to_e164
 from kerbside.logs import JsonFormatter, MaskingFilter
 
 

@@ -13,7 +13,7 @@ from core.geo.gazetteer import (
     normalise,
     search_areas,
 )
-from core.notify.encoding import is_gsm7
+from core.outbox.encoding import is_gsm7
 
 # Independent reference points (approximate city centres), not read from the CSV.
 CITY_CENTRES = {

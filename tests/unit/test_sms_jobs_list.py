@@ -4,7 +4,7 @@ import pytest
 
 from channels.sms.commands import JOBS_LIST_BUDGET, fit_list
 from channels.sms.texts import more_word
-from core.notify.encoding import is_gsm7
+from core.outbox.encoding import is_gsm7
 
 ITEMS = [f"K7Q{n} Tomorrow 14:00 Mitchells Pla" for n in range(12)]
 

@@ -8,8 +8,8 @@ import pytest
 
 import channels
 import core
-from core.notify.encoding import fits_one_segment, measure
 from core.notify.templates import LANGUAGES, all_templates
+from core.outbox.encoding import fits_one_segment, measure
 
 FALLBACK = "Xolani Mthembu-Dlamini"  # 22 characters for a parameter nobody declared
 

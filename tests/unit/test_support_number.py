@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.accounts.phones import national
+from core.phones import national
 from core.settings import ConfigError, Settings
 
 

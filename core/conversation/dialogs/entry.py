@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.accounts.phones import national
 from core.accounts.pin import PIN_PATTERN, hash_pin, pin_matches
+from core.phones import national
 
 from ..commands import SetLanguage, SetPin, VerifyPin
 from ..display import clock_time

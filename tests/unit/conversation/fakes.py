@@ -11,8 +11,8 @@ from core.booking.views import ServiceView as Service
 from core.booking.views import SlotView as Slot
 from core.booking.views import VisitView as Visit
 from core.geo.gazetteer import Area
-from core.loyalty.port import PointsEntry
 from core.payouts.bank_details import BankDetailsView
+from core.ports import PointsEntry
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 LONG_NAME = "Nomvuyiseko Mahlangu-Vilakazi"

@@ -11,7 +11,7 @@ from core.conversation.dialogs.operator_account import parse_clock
 from core.conversation.display import cut, money
 from core.conversation.layout import next_page
 from core.conversation.replay import fingerprint, input_after
-from core.notify.encoding import is_gsm7
+from core.outbox.encoding import is_gsm7
 
 from .fakes import LongReads
 from .test_screens import _ctx

@@ -10,7 +10,7 @@ from core.conversation.dialogs import DIALOG
 from core.conversation.engine import HopContext
 from core.conversation.layout import BUDGETS, compose, next_page
 from core.conversation.texts import LANGUAGES, TEXTS
-from core.notify.encoding import is_gsm7
+from core.outbox.encoding import is_gsm7
 from core.settings import Settings
 
 from .fakes import LONG_DATA, NOW, LongReads

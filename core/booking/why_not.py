@@ -18,10 +18,9 @@ from core.booking.model import (
 )
 from core.booking.refs import normalise_ref
 from core.db import UnitOfWork
-
-from .candidates import JobWindow
-from .distance import haversine_km
-from .model import Offer
+from core.dispatch.candidates import JobWindow
+from core.dispatch.distance import haversine_km
+from core.dispatch.model import Offer
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from core.notify.templates import register
+from .templates import register
 
 PLACE_MAX = 22
 NAME_MAX = 18

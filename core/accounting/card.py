@@ -16,11 +16,10 @@ from sqlalchemy import text
 
 from core.booking.model import Booking
 from core.db import UnitOfWork
-
-from . import accounts as acc
-from .errors import AmountExceededError, LedgerError, NoSuchEntryError
-from .posting import PENDING, Line, PostedEntry, entry_lines, post_entry
-from .rules import (
+from core.ledger import accounts as acc
+from core.ledger.errors import AmountExceededError, LedgerError, NoSuchEntryError
+from core.ledger.posting import PENDING, Line, PostedEntry, entry_lines, post_entry
+from core.ledger.rules import (
     AUTHORISE,
     CAPTURE,
     CARD_COMPLETION,
@@ -218,7 +217,7 @@ def _operator_back(uow: UnitOfWork, kind: str, operator_id: int, share: int) -> 
         return []
     if kind == REFUND:
         return [Line(acc.operator_payable(operator_id), share)]
-    from .balances import balance
+    from core.ledger.balances import balance
 
     # Under the account's row lock, so two chargebacks cannot both spend the same balance.
     acc_ids = acc.account_ids(uow, [acc.operator_payable(operator_id)])

@@ -1,4 +1,4 @@
-"""Scheduled-job handlers for dispatch (imported by workers/jobs.py so they are registered)."""
+"""The offer-expiry job handler (imported by workers/jobs.py so it is registered)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,40 @@
-"""The Redis implementation of `OperatorIndex`, over one GEO sorted set.
+"""The Redis adapters of two core ports (core/ports.py): the operator geo index and the
+abuse guards' window counters. Redis holds only what can be rebuilt (architecture.md 2).
 
-A sentinel member marks the index as built, so an empty index (nobody online) is told apart
-from a missing one (Redis flushed or restarted), which triggers a rebuild from SQL.
+`RedisOperatorIndex` keeps one GEO sorted set. A sentinel member marks the index as built, so
+an empty index (nobody online) is told apart from a missing one (Redis flushed or restarted),
+which triggers a rebuild from SQL.
+
+`RedisWindowCounter`: Redis being down fails open: `hit` answers None and the caller lets the
+request through, since losing a guard for a while is better than refusing everyone.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
+
+import redis
+
+log = logging.getLogger(__name__)
+
+
+class RedisWindowCounter:
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+
+    def hit(self, key: str, ttl_seconds: int) -> int | None:
+        try:
+            pipe = self._redis.pipeline()
+            pipe.incr(key)
+            pipe.expire(key, ttl_seconds)
+            return int(pipe.execute()[0])
+        except redis.RedisError:
+            log.warning("counter %s: redis unavailable, not counting", key.split(":")[0])
+            return None
+
 
 GEO_KEY = "kerbside:operators:geo"
 SENTINEL = "built"
@@ -17,7 +43,7 @@ PIPELINE_CHUNK = 5000
 
 
 class RedisOperatorIndex:
-    def __init__(self, client: Any, key: str = GEO_KEY) -> None:
+    def __init__(self, client: redis.Redis, key: str = GEO_KEY) -> None:
         self.client = client
         self.key = key
 
@@ -28,7 +54,7 @@ class RedisOperatorIndex:
         self.client.zrem(self.key, str(operator_id))
 
     def near(self, lat: float, lon: float, radius_km: float, count: int) -> list[tuple[int, float]]:
-        rows = self.client.geosearch(
+        rows: list[tuple[bytes | str, float]] = self.client.geosearch(  # type: ignore[assignment]
             self.key,
             longitude=lon,
             latitude=lat,

@@ -16,16 +16,14 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core import events
 from core.booking import capacity, lifecycle
 from core.booking.errors import IllegalTransitionError, OfferGoneError
 from core.booking.events import BookingOffered, OfferDeclined, OfferExpired
 from core.booking.model import Booking, BookingStatus, Operator
 from core.db import UnitOfWork
+from core.dispatch.candidates import Candidate, JobWindow, breakdown, find_candidates
+from core.dispatch.model import Offer, OfferStatus
 from core.jobs import service as jobs
-
-from .candidates import Candidate, JobWindow, breakdown, find_candidates
-from .model import Offer, OfferStatus
 
 OFFER_EXPIRY_JOB = "dispatch.offer_expiry"
 
@@ -192,7 +190,7 @@ def _send_offer(uow: UnitOfWork, booking: Booking, chosen: Candidate, score: dic
     for name, value in (("status", BookingStatus.OFFERED.value), ("offer_attempts", attempt),
                         ("updated_at", now)):  # fmt: skip
         set_committed_value(booking, name, value)
-    events.record(uow, event(offer_id=offer_id), stored=True)  # the statement wrote its row
+    uow.record(event(offer_id=offer_id), stored=True)  # the statement wrote its row
     return int(offer_id)
 
 
