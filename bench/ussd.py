@@ -174,21 +174,28 @@ def run_sessions(
     }
 
 
-def run_serial(url: str, sessions: int) -> dict[str, list[float]]:
+def run_serial(
+    url: str, sessions: int, inputs: list[str] = JOURNEY, tag: str = "serial"
+) -> dict[str, list[float]]:
     """Journeys one after another: each hop's own service time, without queueing."""
     per_hop: dict[str, list[float]] = {}
     for n in range(sessions):
-        for hop in range(len(JOURNEY)):
+        for hop in range(len(inputs)):
             form = {
-                "sessionId": f"serial-{n}",
+                "sessionId": f"{tag}-{n}",
                 "serviceCode": "*120*5372#",
                 "phoneNumber": f"+2783{n:07d}",
                 "networkCode": "62120",
-                "text": "*".join(JOURNEY[1 : hop + 1]),
+                "text": "*".join(inputs[1 : hop + 1]),
             }
             ms, _ = post(url, form)
-            per_hop.setdefault(f"{hop}:{JOURNEY[hop] or 'dial'}", []).append(ms)
+            per_hop.setdefault(f"{hop}:{inputs[hop] or 'dial'}", []).append(ms)
     return {k: sorted(v) for k, v in per_hop.items()}
+
+
+def median_of(serial: dict[str, list[float]]) -> float:
+    """The median hop of a serial run, over all its hops."""
+    return statistics.median(ms for values in serial.values() for ms in values)
 
 
 def main() -> None:
@@ -202,10 +209,10 @@ def main() -> None:
 
     driver = args.driver or ("wrk" if wrk.available() else "threads")
 
-    def drive(url: str, inputs: list[str]) -> dict:
+    def drive(url: str, inputs: list[str], sessions: int = args.sessions) -> dict:
         if driver == "wrk":
-            return wrk.run_wrk(url, inputs, args.sessions, args.seconds)
-        return run_sessions(url, args.sessions, None, inputs)
+            return wrk.run_wrk(url, inputs, sessions, args.seconds)
+        return run_sessions(url, sessions, None, inputs)
 
     prepare(args.sessions)
     floor.prepare()
@@ -219,8 +226,11 @@ def main() -> None:
         ussd = url + "/webhooks/africastalking/ussd"
         post(ussd, {"sessionId": "warm", "phoneNumber": "+27820999999", "text": ""})
         results.append((f"USSD menus journey ({len(MENUS)} hops)", drive(ussd, MENUS)))
-        results.append((f"USSD booking journey ({len(JOURNEY)} hops)", drive(ussd, JOURNEY)))
+        booking = drive(ussd, JOURNEY)
+        results.append((f"USSD booking journey ({len(JOURNEY)} hops)", booking))
+        results.append(("USSD menus, one connection", drive(ussd, MENUS, 1)))
         serial = run_serial(ussd, 10)
+        serial_menus = run_serial(ussd, 10, MENUS, "serial-menus")
     load = os.getloadavg()[0]
     print(
         f"{args.sessions} concurrent sessions ({driver}), gunicorn --workers {args.workers}, "
@@ -234,9 +244,13 @@ def main() -> None:
             f"{r['hops_per_s'] / floor_rate:>9.2f}"
         )
     print(
-        f"booking journeys: {results[-1][1]['outcomes']}; errors {results[-1][1].get('errors', 0)}"
+        f"booking journeys: {booking['outcomes']}; errors {booking.get('errors', 0)}"
     )
-    print("one session at a time (service time per hop, no queueing), ms:")
+    print(
+        f"one connection, one hop at a time: menus p50 {median_of(serial_menus):.1f} ms, "
+        f"booking p50 {median_of(serial):.1f} ms"
+    )
+    print("booking journey one session at a time (service time per hop, no queueing), ms:")
     for label, values in serial.items():
         print(f"  hop {label:<12} p50 {values[len(values) // 2]:6.1f}  max {values[-1]:6.1f}")
 
