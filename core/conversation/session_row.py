@@ -1,0 +1,180 @@
+"""The conversation session row's SQL, built once per process and run as plain Core.
+
+A hop reads its session row (locked) together with its person in one statement, and writes the
+row back with one UPDATE by id: no ORM objects, identity map or change tracking on a hop's path
+(docs/decisions.md H2). The statements are module constants, so SQLAlchemy compiles each once
+per process and finds it in its cache afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from core.accounts.model import Person
+
+from .model import ConversationSession
+
+_S = cast(Table, ConversationSession.__table__)
+_P = cast(Table, Person.__table__)
+
+
+@dataclass(slots=True)
+class SessionRow:
+    """The fields of a session row a hop reads and writes back."""
+
+    id: int
+    state: str
+    stack: list[str]
+    data: dict[str, Any]
+    history: list[str]
+    last_text: str
+    shown: dict[str, Any]
+    language: str
+    hops: int
+    ended_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """What a hop needs of its person."""
+
+    id: int
+    phone: str
+    language: str
+    is_operator: bool
+    is_consumer: bool
+    pin_set: bool
+
+
+_ROW = (
+    _S.c.id,
+    _S.c.state,
+    _S.c.stack,
+    _S.c.data,
+    _S.c.history,
+    _S.c.last_text,
+    _S.c.shown,
+    _S.c.language,
+    _S.c.hops,
+    _S.c.ended_at,
+    _S.c.updated_at,
+)
+_PERSON = (
+    _P.c.id.label("p_id"),
+    _P.c.phone.label("p_phone"),
+    _P.c.language.label("p_language"),
+    _P.c.is_operator,
+    _P.c.is_consumer,
+    _P.c.pin_hash.is_not(None).label("pin_set"),
+)
+_N = len(_ROW)
+
+LOAD = (
+    select(*_ROW, *_PERSON)
+    .join_from(_S, _P, _P.c.id == _S.c.person_id)
+    .where(_S.c.channel == bindparam("channel"), _S.c.session_key == bindparam("key"))
+    .with_for_update(of=_S)
+)
+_PERSON_BY_PHONE = select(*_PERSON).where(_P.c.phone == bindparam("phone"))
+_ADD_PERSON = (
+    insert(_P)
+    .values(phone=bindparam("phone"), language="en", is_consumer=True, is_operator=False)
+    .on_conflict_do_nothing(index_elements=["phone"])
+)
+_CREATE = (
+    insert(_S)
+    .on_conflict_do_nothing(index_elements=["channel", "session_key"])
+    .returning(_S.c.id)
+)
+_DELETE = delete(_S).where(_S.c.id == bindparam("row_id"))
+_SAVE = (
+    update(_S)
+    .where(_S.c.id == bindparam("row_id"))
+    .values(
+        state=bindparam("state"),
+        stack=bindparam("stack"),
+        data=bindparam("data"),
+        history=bindparam("history"),
+        last_text=bindparam("last_text"),
+        shown=bindparam("shown"),
+        language=bindparam("language"),
+        hops=bindparam("hops"),
+        ended_at=bindparam("ended_at"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+
+
+def load(conn: Connection, channel: str, key: str) -> tuple[SessionRow, PersonRow] | None:
+    """The session row, locked until the transaction ends, with its person; None if absent."""
+    found = conn.execute(LOAD, {"channel": channel, "key": key}).first()
+    if found is None:
+        return None
+    return SessionRow(*found[:_N]), PersonRow(*found[_N:])
+
+
+def person(conn: Connection, phone: str) -> PersonRow:
+    """The person with this number, created (a consumer, English) if there is none."""
+    found = conn.execute(_PERSON_BY_PHONE, {"phone": phone}).first()
+    if found is None:
+        conn.execute(_ADD_PERSON, {"phone": phone})
+        found = conn.execute(_PERSON_BY_PHONE, {"phone": phone}).first()
+    assert found is not None
+    return PersonRow(*found)
+
+
+def create(
+    conn: Connection, channel: str, key: str, phone: str, who: PersonRow, now: datetime
+) -> SessionRow | None:
+    """A new, empty session row; None if a concurrent hop of the same session created it."""
+    row_id = conn.execute(
+        _CREATE,
+        {
+            "channel": channel,
+            "session_key": key,
+            "phone": phone,
+            "person_id": who.id,
+            "state": "",
+            "stack": [],
+            "data": {},
+            "history": [],
+            "last_text": "",
+            "shown": {},
+            "language": who.language,
+            "hops": 0,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one_or_none()
+    if row_id is None:
+        return None
+    return SessionRow(row_id, "", [], {}, [], "", {}, who.language, 0, None, now)
+
+
+def drop(conn: Connection, row: SessionRow) -> None:
+    conn.execute(_DELETE, {"row_id": row.id})
+
+
+def save(conn: Connection, row: SessionRow) -> None:
+    conn.execute(
+        _SAVE,
+        {
+            "row_id": row.id,
+            "state": row.state,
+            "stack": row.stack,
+            "data": row.data,
+            "history": row.history,
+            "last_text": row.last_text,
+            "shown": row.shown,
+            "language": row.language,
+            "hops": row.hops,
+            "ended_at": row.ended_at,
+            "updated_at": row.updated_at,
+        },
+    )
