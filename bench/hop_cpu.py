@@ -29,7 +29,6 @@ sys.path.insert(1, str(ROOT / "bench"))
 from bench.ussd import JOURNEY, MENUS  # noqa: E402
 from bench.wrk import cumulative  # noqa: E402
 
-
 PHONES = itertools.count(int(time.time() * 100))  # a new number per journey, run after run
 
 

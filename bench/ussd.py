@@ -243,9 +243,7 @@ def main() -> None:
             f"{name:<34}{r['hops']:>7}{r['hops_per_s']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
             f"{r['hops_per_s'] / floor_rate:>9.2f}"
         )
-    print(
-        f"booking journeys: {booking['outcomes']}; errors {booking.get('errors', 0)}"
-    )
+    print(f"booking journeys: {booking['outcomes']}; errors {booking.get('errors', 0)}")
     print(
         f"one connection, one hop at a time: menus p50 {median_of(serial_menus):.1f} ms, "
         f"booking p50 {median_of(serial):.1f} ms"

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from core.accounts.phones import mask
 from core.db import UnitOfWork
 from core.inbound.text import UNREADABLE, storable
@@ -81,11 +83,22 @@ def converse(
     uow: UnitOfWork, phone: str, channel: str, session_id: str, text: str | None
 ) -> Prompt:
     """Apply one hop and return the next screen. Opens and commits its own transaction on `uow`
-    (call it outside `with uow:`); if the hop raises, nothing of it is kept. `phone` is E.164."""
-    with uow:
-        prompt = converse_in(uow, phone, channel, session_id, text)
-        uow.commit()
-    return prompt
+    (call it outside `with uow:`); if the hop raises, nothing of it is kept. `phone` is E.164.
+
+    A hop that meets a connection the server dropped (the pool does not ping, decisions H1) runs
+    once more on a new one: the first try committed nothing, or, if its COMMIT went through
+    before the connection broke, the second try is answered as the gateway's retry would be."""
+    for attempt in (1, 2):
+        try:
+            with uow:
+                prompt = converse_in(uow, phone, channel, session_id, text)
+                uow.commit()
+            return prompt
+        except DBAPIError as err:
+            if attempt == 2 or not err.connection_invalidated:
+                raise
+            log.warning("hop met a dropped database connection; once more on a new one")
+    raise AssertionError("unreachable")
 
 
 def converse_in(

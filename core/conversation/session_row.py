@@ -88,9 +88,7 @@ _ADD_PERSON = (
     .on_conflict_do_nothing(index_elements=["phone"])
 )
 _CREATE = (
-    insert(_S)
-    .on_conflict_do_nothing(index_elements=["channel", "session_key"])
-    .returning(_S.c.id)
+    insert(_S).on_conflict_do_nothing(index_elements=["channel", "session_key"]).returning(_S.c.id)
 )
 _DELETE = delete(_S).where(_S.c.id == bindparam("row_id"))
 _SAVE = (
