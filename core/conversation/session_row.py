@@ -2,8 +2,8 @@
 
 A hop reads its session row (locked) together with its person in one statement, and writes the
 row back with one UPDATE by id: no ORM objects, identity map or change tracking on a hop's path
-(docs/decisions.md H2). The statements are module constants, so SQLAlchemy compiles each once
-per process and finds it in its cache afterwards.
+(docs/decisions.md H2). The rarer statements (a new person, a new or dropped row) are Core
+constants, compiled once per process.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, select, update
+from psycopg.types.json import Jsonb
+from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from core.accounts.model import Person
@@ -52,34 +53,32 @@ class PersonRow:
     pin_set: bool
 
 
-_ROW = (
-    _S.c.id,
-    _S.c.state,
-    _S.c.stack,
-    _S.c.data,
-    _S.c.history,
-    _S.c.last_text,
-    _S.c.shown,
-    _S.c.language,
-    _S.c.hops,
-    _S.c.ended_at,
-    _S.c.updated_at,
-)
 _PERSON = (
-    _P.c.id.label("p_id"),
-    _P.c.phone.label("p_phone"),
-    _P.c.language.label("p_language"),
+    _P.c.id,
+    _P.c.phone,
+    _P.c.language,
     _P.c.is_operator,
     _P.c.is_consumer,
     _P.c.pin_hash.is_not(None).label("pin_set"),
 )
-_N = len(_ROW)
+_FIELDS = "id, state, stack, data, history, last_text, shown, language, hops, ended_at, updated_at"
+_N = len(_FIELDS.split(","))
 
+# The two statements of every hop, as the driver takes them: no statement to compile or
+# look up per hop (decisions H2). The load is a hop's first statement, so a connection the
+# server dropped is met here, through SQLAlchemy, which invalidates the pool (decisions H1).
 LOAD = (
-    select(*_ROW, *_PERSON)
-    .join_from(_S, _P, _P.c.id == _S.c.person_id)
-    .where(_S.c.channel == bindparam("channel"), _S.c.session_key == bindparam("key"))
-    .with_for_update(of=_S)
+    "select "
+    + ", ".join(f"s.{name.strip()}" for name in _FIELDS.split(","))
+    + ", p.id, p.phone, p.language, p.is_operator, p.is_consumer, p.pin_hash is not null"
+    " from conversation_sessions s join people p on p.id = s.person_id"
+    " where s.channel = %(channel)s and s.session_key = %(key)s for update of s"
+)
+SAVE = (
+    "update conversation_sessions set state = %(state)s, stack = %(stack)s, data = %(data)s,"
+    " history = %(history)s, last_text = %(last_text)s, shown = %(shown)s,"
+    " language = %(language)s, hops = %(hops)s, ended_at = %(ended_at)s,"
+    " updated_at = %(updated_at)s where id = %(row_id)s"
 )
 _PERSON_BY_PHONE = select(*_PERSON).where(_P.c.phone == bindparam("phone"))
 _ADD_PERSON = (
@@ -91,27 +90,10 @@ _CREATE = (
     insert(_S).on_conflict_do_nothing(index_elements=["channel", "session_key"]).returning(_S.c.id)
 )
 _DELETE = delete(_S).where(_S.c.id == bindparam("row_id"))
-_SAVE = (
-    update(_S)
-    .where(_S.c.id == bindparam("row_id"))
-    .values(
-        state=bindparam("state"),
-        stack=bindparam("stack"),
-        data=bindparam("data"),
-        history=bindparam("history"),
-        last_text=bindparam("last_text"),
-        shown=bindparam("shown"),
-        language=bindparam("language"),
-        hops=bindparam("hops"),
-        ended_at=bindparam("ended_at"),
-        updated_at=bindparam("updated_at"),
-    )
-)
-
 
 def load(conn: Connection, channel: str, key: str) -> tuple[SessionRow, PersonRow] | None:
     """The session row, locked until the transaction ends, with its person; None if absent."""
-    found = conn.execute(LOAD, {"channel": channel, "key": key}).first()
+    found = conn.exec_driver_sql(LOAD, {"channel": channel, "key": key}).first()
     if found is None:
         return None
     return SessionRow(*found[:_N]), PersonRow(*found[_N:])
@@ -160,16 +142,16 @@ def drop(conn: Connection, row: SessionRow) -> None:
 
 
 def save(conn: Connection, row: SessionRow) -> None:
-    conn.execute(
-        _SAVE,
+    conn.exec_driver_sql(
+        SAVE,
         {
             "row_id": row.id,
             "state": row.state,
-            "stack": row.stack,
-            "data": row.data,
-            "history": row.history,
+            "stack": Jsonb(row.stack),
+            "data": Jsonb(row.data),
+            "history": Jsonb(row.history),
             "last_text": row.last_text,
-            "shown": row.shown,
+            "shown": Jsonb(row.shown),
             "language": row.language,
             "hops": row.hops,
             "ended_at": row.ended_at,
