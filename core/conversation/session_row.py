@@ -91,6 +91,7 @@ _CREATE = (
 )
 _DELETE = delete(_S).where(_S.c.id == bindparam("row_id"))
 
+
 def load(conn: Connection, channel: str, key: str) -> tuple[SessionRow, PersonRow] | None:
     """The session row, locked until the transaction ends, with its person; None if absent."""
     found = conn.exec_driver_sql(LOAD, {"channel": channel, "key": key}).first()
