@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 
 from core.accounts.model import Person
 
@@ -64,9 +66,8 @@ _PERSON = (
 _FIELDS = "id, state, stack, data, history, last_text, shown, language, hops, ended_at, updated_at"
 _N = len(_FIELDS.split(","))
 
-# The two statements of every hop, as the driver takes them: no statement to compile or
-# look up per hop (decisions H2). The load is a hop's first statement, so a connection the
-# server dropped is met here, through SQLAlchemy, which invalidates the pool (decisions H1).
+# The two statements of every hop, sent on the driver's cursor: no statement to compile or
+# look up and no result metadata to build per hop (decisions H2).
 LOAD = (
     "select "
     + ", ".join(f"s.{name.strip()}" for name in _FIELDS.split(","))
@@ -92,9 +93,28 @@ _CREATE = (
 _DELETE = delete(_S).where(_S.c.id == bindparam("row_id"))
 
 
+def _run(conn: Connection, sql: str, params: dict[str, Any]) -> psycopg.Cursor[Any]:
+    """`sql` on the driver's cursor of `conn` (its transaction), failing as SQLAlchemy would: a
+    driver error becomes SQLAlchemy's (the outage handlers and the hop's retry see the same
+    exceptions), and a connection the server dropped is invalidated, so it is not lent again."""
+    dbapi = conn.connection.dbapi_connection
+    assert isinstance(dbapi, psycopg.Connection)
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql, params)
+    except psycopg.Error as err:
+        lost = conn.dialect.is_disconnect(err, dbapi, cursor)
+        if lost:
+            conn.invalidate(err)
+        raise DBAPIError.instance(
+            sql, params, err, psycopg.Error, connection_invalidated=lost, dialect=conn.dialect
+        ) from err
+    return cursor
+
+
 def load(conn: Connection, channel: str, key: str) -> tuple[SessionRow, PersonRow] | None:
     """The session row, locked until the transaction ends, with its person; None if absent."""
-    found = conn.exec_driver_sql(LOAD, {"channel": channel, "key": key}).first()
+    found = _run(conn, LOAD, {"channel": channel, "key": key}).fetchone()
     if found is None:
         return None
     return SessionRow(*found[:_N]), PersonRow(*found[_N:])
@@ -143,7 +163,8 @@ def drop(conn: Connection, row: SessionRow) -> None:
 
 
 def save(conn: Connection, row: SessionRow) -> None:
-    conn.exec_driver_sql(
+    _run(
+        conn,
         SAVE,
         {
             "row_id": row.id,
