@@ -1,12 +1,12 @@
 """Dispatch benchmark: "find and score candidates + create the offer" with 100,000 online
 operators in the geo index, on PostgreSQL + Redis.
 
-    python bench/dispatch.py [--operators 100000] [--runs 2000] [--reload]
+    python bench/dispatch.py [--operators 100000] [--runs 2000] [--reload] [--database NAME]
 
 Uses DATABASE_URL/REDIS_URL when set, else the embedded servers. It works in its own database
-`kerbside_bench` on that PostgreSQL server (created if absent) and its own Redis key, so it
-never touches dev or test data. The 100k operators are loaded once with COPY and kept; pass
---reload to load them again. Prints p50/p95/p99 in ms; it is not a test.
+`kerbside_bench` (or `--database`) on that PostgreSQL server (created if absent) and its own
+Redis key, so it never touches dev or test data. The 100k operators are loaded once with COPY
+and kept; pass --reload to load them again. Prints p50/p95/p99 in ms; it is not a test.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ SERVICES = [
 ]
 
 
-def bench_settings() -> Settings:
+def bench_settings(database: str = BENCH_DB) -> Settings:
     settings = Settings.from_env()
     if settings.embedded:
         from kerbside import embedded
@@ -61,12 +61,12 @@ def bench_settings() -> Settings:
     admin = url.set(drivername="postgresql", database="postgres")
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         exists = conn.execute(
-            "select 1 from pg_database where datname = %s", (BENCH_DB,)
+            "select 1 from pg_database where datname = %s", (database,)
         ).fetchone()
         if not exists:
-            conn.execute(f'create database "{BENCH_DB}"')
+            conn.execute(f'create database "{database}"')
     return settings.replace(
-        database_url=url.set(database=BENCH_DB).render_as_string(hide_password=False)
+        database_url=url.set(database=database).render_as_string(hide_password=False)
     )
 
 
@@ -135,9 +135,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2_000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--reload", action="store_true")
+    parser.add_argument("--database", default=BENCH_DB, help="its own database, named *bench*")
     args = parser.parse_args()
+    if "bench" not in args.database or not args.database.replace("_", "").isalnum():
+        sys.exit("bench/dispatch.py: --database must be a plain name containing 'bench'")
 
-    platform = bootstrap(bench_settings())
+    platform = bootstrap(bench_settings(args.database))
     upgrade(platform.engine)
     index = RedisOperatorIndex(platform.redis, key=GEO_KEY)
     rng = random.Random(7)

@@ -1,12 +1,14 @@
 """USSD benchmark: Kerbside's journeys against the floor and bare Flask, in one run.
 
-Serves, one after another and each with gunicorn (a subprocess on a free 127.0.0.1 port,
+Serves, all at once and each with gunicorn (a subprocess on a free 127.0.0.1 port,
 `--workers` sync workers): the floor (`bench/floor.py`: one session row per sessionId, SELECT
 FOR UPDATE, apply the inputs, UPDATE, COMMIT over psycopg 3), a bare Flask view
 (`bench/hello.py`) and the platform, whose menus journey and booking journey (empty `text` to
-`END Booked!`) are driven too. Prints hops/s and p50/p99 for each. With wrk installed (the
-default driver) every connection walks one journey at a time for `--seconds`; `--driver
-threads` uses Python threads, one session each, for `--sessions` journeys. The database is
+`END Booked!`) are driven too, and the menus journey and the floor at one connection. Each of
+`--rounds` rounds drives every endpoint once, one after another, so each ratio to the floor is
+taken within a round. Prints hops/s and p50/p99 for each. With wrk installed (the default
+driver) every connection walks one journey at a time for `--seconds`; `--driver threads` uses
+Python threads, one session each, for `--sessions` journeys (one round). The database is
 wiped and seeded: its name must contain "bench".
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/kerbside_ussd_bench \\
@@ -174,21 +176,58 @@ def run_sessions(
     }
 
 
-def run_serial(url: str, sessions: int) -> dict[str, list[float]]:
+def run_serial(
+    url: str, sessions: int, inputs: list[str] = JOURNEY, tag: str = "serial"
+) -> dict[str, list[float]]:
     """Journeys one after another: each hop's own service time, without queueing."""
     per_hop: dict[str, list[float]] = {}
     for n in range(sessions):
-        for hop in range(len(JOURNEY)):
+        for hop in range(len(inputs)):
             form = {
-                "sessionId": f"serial-{n}",
+                "sessionId": f"{tag}-{n}",
                 "serviceCode": "*120*5372#",
                 "phoneNumber": f"+2783{n:07d}",
                 "networkCode": "62120",
-                "text": "*".join(JOURNEY[1 : hop + 1]),
+                "text": "*".join(inputs[1 : hop + 1]),
             }
             ms, _ = post(url, form)
-            per_hop.setdefault(f"{hop}:{JOURNEY[hop] or 'dial'}", []).append(ms)
+            per_hop.setdefault(f"{hop}:{inputs[hop] or 'dial'}", []).append(ms)
     return {k: sorted(v) for k, v in per_hop.items()}
+
+
+def median_of(serial: dict[str, list[float]]) -> float:
+    """The median hop of a serial run, over all its hops."""
+    return statistics.median(ms for values in serial.values() for ms in values)
+
+
+def combine(rounds: list[list[dict]]) -> list[dict]:
+    """Per endpoint over all rounds. Ratios are taken within a round (the floor then, the
+    endpoint just after), which cancels most of what the machine's load does between rounds.
+    The one-connection rows are compared with the floor at one connection."""
+    combined = []
+    for column in range(len(rounds[0])):
+        runs = [r[column] for r in rounds]
+        base = 5 if column >= 4 else 0
+        outcomes: dict[str, int] = {}
+        for run in runs:
+            for key, count in run["outcomes"].items():
+                outcomes[key] = outcomes.get(key, 0) + count
+        hops, seconds = sum(r["hops"] for r in runs), sum(r["seconds"] for r in runs)
+        combined.append(
+            {
+                "hops": hops,
+                "seconds": seconds,
+                "hops_per_s": hops / seconds,
+                "p50": statistics.median(r["p50"] for r in runs),
+                "p99": statistics.median(r["p99"] for r in runs),
+                "x_floor": statistics.median(
+                    r[column]["hops_per_s"] / r[base]["hops_per_s"] for r in rounds
+                ),
+                "outcomes": outcomes,
+                "errors": sum(r.get("errors", 0) for r in runs),
+            }
+        )
+    return combined
 
 
 def main() -> None:
@@ -197,46 +236,75 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10, help="per endpoint, with wrk")
     parser.add_argument("--driver", choices=("wrk", "threads"), default=None)
+    parser.add_argument("--rounds", type=int, default=3, help="every endpoint once per round")
     args = parser.parse_args()
     from bench import floor, wrk
 
     driver = args.driver or ("wrk" if wrk.available() else "threads")
+    if driver == "threads":
+        args.rounds = 1  # its sessions have fixed ids: a second round would meet the first's
 
-    def drive(url: str, inputs: list[str]) -> dict:
+    def drive(url: str, inputs: list[str], sessions: int = args.sessions) -> dict:
         if driver == "wrk":
-            return wrk.run_wrk(url, inputs, args.sessions, args.seconds)
-        return run_sessions(url, args.sessions, None, inputs)
+            return wrk.run_wrk(url, inputs, sessions, args.seconds)
+        return run_sessions(url, sessions, None, inputs)
 
     prepare(args.sessions)
     floor.prepare()
     bench_dir = str(ROOT / "bench")
-    results = []
-    with gunicorn("floor:app", args.workers, pythonpath=bench_dir) as url:
-        results.append(("floor: one session row per hop", drive(url + "/ussd", JOURNEY)))
-    with gunicorn("hello:app", args.workers, pythonpath=bench_dir, probe="POST /hello") as url:
-        results.append(("bare Flask hello", drive(url + "/hello", JOURNEY)))
-    with gunicorn("wsgi:app", args.workers) as url:
-        ussd = url + "/webhooks/africastalking/ussd"
+    names = [
+        "floor: one session row per hop",
+        "bare Flask hello",
+        f"USSD menus journey ({len(MENUS)} hops)",
+        f"USSD booking journey ({len(JOURNEY)} hops)",
+        "USSD menus, one connection",
+        "floor, one connection",
+    ]
+    rounds: list[list[dict]] = []
+    with contextlib.ExitStack() as servers:
+        floor_url = servers.enter_context(gunicorn("floor:app", args.workers, bench_dir))
+        hello_url = servers.enter_context(
+            gunicorn("hello:app", args.workers, bench_dir, probe="POST /hello")
+        )
+        ussd = servers.enter_context(gunicorn("wsgi:app", args.workers))
+        ussd += "/webhooks/africastalking/ussd"
         post(ussd, {"sessionId": "warm", "phoneNumber": "+27820999999", "text": ""})
-        results.append((f"USSD menus journey ({len(MENUS)} hops)", drive(ussd, MENUS)))
-        results.append((f"USSD booking journey ({len(JOURNEY)} hops)", drive(ussd, JOURNEY)))
+        for _ in range(args.rounds):  # each round drives every endpoint once, back to back
+            rounds.append(
+                [
+                    drive(floor_url + "/ussd", JOURNEY),
+                    drive(hello_url + "/hello", JOURNEY),
+                    drive(ussd, MENUS),
+                    drive(ussd, JOURNEY),
+                    drive(ussd, MENUS, 1),
+                    drive(floor_url + "/ussd", JOURNEY, 1),
+                ]
+            )
         serial = run_serial(ussd, 10)
+        serial_menus = run_serial(ussd, 10, MENUS, "serial-menus")
+    results = list(zip(names, combine(rounds), strict=True))
+    booking = results[3][1]
     load = os.getloadavg()[0]
     print(
         f"{args.sessions} concurrent sessions ({driver}), gunicorn --workers {args.workers}, "
         f"{os.cpu_count()} cores, load average {load:.1f} at the end"
     )
+    print(
+        f"{args.rounds} rounds of {args.seconds} s per endpoint; hops/s over all rounds, p50 and"
+        " p99 the median of the rounds', x floor the median of each round's ratio"
+    )
     print(f"{'endpoint':<34}{'hops':>7}{'hops/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x floor':>9}")
-    floor_rate = results[0][1]["hops_per_s"]
     for name, r in results:
         print(
             f"{name:<34}{r['hops']:>7}{r['hops_per_s']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-            f"{r['hops_per_s'] / floor_rate:>9.2f}"
+            f"{r['x_floor']:>9.2f}"
         )
+    print(f"booking journeys: {booking['outcomes']}; errors {booking.get('errors', 0)}")
     print(
-        f"booking journeys: {results[-1][1]['outcomes']}; errors {results[-1][1].get('errors', 0)}"
+        f"one connection, one hop at a time: menus p50 {median_of(serial_menus):.1f} ms, "
+        f"booking p50 {median_of(serial):.1f} ms"
     )
-    print("one session at a time (service time per hop, no queueing), ms:")
+    print("booking journey one session at a time (service time per hop, no queueing), ms:")
     for label, values in serial.items():
         print(f"  hop {label:<12} p50 {values[len(values) // 2]:6.1f}  max {values[-1]:6.1f}")
 

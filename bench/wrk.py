@@ -2,11 +2,14 @@
 
 wrk runs one thread per connection (`-t N -c N`), so a thread's Lua state is its connection's:
 it walks a journey hop by hop (the cumulative `text` Africa's Talking sends), starts the next
-journey with a new sessionId and phone when one ends, and counts how journeys ended.
+journey with a new sessionId and phone when one ends, and counts how journeys ended. Every run
+in a process numbers its journeys apart from the others', so a run never meets a session or
+a caller's open bookings left by an earlier one.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -22,7 +25,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  hop, journey, booked, other = 1, 0, 0, 0
+  hop, journey, booked, other = 1, %(first)d, 0, 0
 end
 local function escape(s)
   return (s:gsub("[^%%w]", function(c) return string.format("%%%%%%02X", string.byte(c)) end))
@@ -64,11 +67,16 @@ def cumulative(inputs: list[str]) -> list[str]:
     return ["*".join(inputs[1 : hop + 1]) for hop in range(len(inputs))]
 
 
+_RUNS = itertools.count()  # each run's journeys get session ids and numbers of their own
+
+
 def run_wrk(url: str, inputs: list[str], connections: int, seconds: int) -> dict:
     """Hops/s and latency over `seconds`, in the shape `bench/ussd.py` prints."""
     texts = ", ".join(json.dumps(text) for text in cumulative(inputs))
+    first = next(_RUNS) * 5_000  # a thread's journeys are tid * 100,000 + first + n
+    assert first < 100_000, "too many wrk runs in one process"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(SCRIPT % {"texts": texts})
+        script.write(SCRIPT % {"texts": texts, "first": first})
     command = ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s"]
     command += ["--timeout", "30s", "-s", script.name, url]
     try:

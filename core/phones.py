@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -13,6 +14,7 @@ class InvalidPhoneError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=4096)  # every USSD hop parses its caller's number again
 def to_e164(raw: str, region: str = "ZA") -> str:
     """Parse what a gateway or a person typed ('082 555 1234', '27825551234', '+27...')."""
     text = (raw or "").strip()

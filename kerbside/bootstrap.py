@@ -120,9 +120,22 @@ class Platform:
         self.redis.connection_pool.disconnect()
 
 
+POOL_RECYCLE_SECONDS = 300  # below the idle timeouts of proxies and firewalls in between
+
+
 def make_engine(url: str, **kwargs: object) -> Engine:
+    """No liveness ping per checkout (a round trip on every request, docs/decisions.md H1): a
+    connection is replaced after `POOL_RECYCLE_SECONDS`, and one the server dropped fails the
+    statement that meets it, which invalidates the pool; a USSD hop then runs once more."""
     try:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+        return create_engine(
+            url,
+            pool_pre_ping=False,
+            pool_recycle=POOL_RECYCLE_SECONDS,
+            pool_size=10,
+            max_overflow=20,
+            **kwargs,
+        )
     except (ArgumentError, ValueError) as err:
         raise ConfigError(f"DATABASE_URL: cannot be used ({err}): {mask_url(url)}") from None
 

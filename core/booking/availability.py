@@ -126,7 +126,8 @@ def find_slots(
     slots: list[SlotView] = []
     for each_day in days:
         if ids:
-            slots.extend(_day_slots(uow, service, lat, lon, each_day, ids, operator_id))
+            wanted = limit - len(slots)
+            slots.extend(_day_slots(uow, service, lat, lon, each_day, ids, operator_id, wanted))
         if len(slots) >= limit:
             break
     return slots[:limit]
@@ -140,7 +141,10 @@ def _day_slots(
     day: date,
     ids: list[int],
     favourite: int | None,
+    limit: int,
 ) -> list[SlotView]:
+    """The day's first `limit` bookable slots (slots come out in time order, so the walk stops
+    there: the ASAP line asks for one)."""
     tz, session = uow.settings.tz, uow.session
     day_start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
     day_end = day_start + timedelta(days=1, hours=1)
@@ -186,5 +190,7 @@ def _day_slots(
                     prices.append(int(r.price_cents))
             if prices:
                 slots.append(SlotView(start, end, min(prices), service.code, favourite))
+                if len(slots) >= limit:
+                    break
         start += grid
     return slots

@@ -23,23 +23,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 
-from core.accounts.model import Person
 from core.db import UnitOfWork
 from core.inbound.text import UNREADABLE, storable
 from core.phones import mask
 from core.settings import Settings
 
 from . import commands as command_runner
+from . import session_row
 from .housekeeping import schedule_purge
 from .layout import show_state
 from .machine import Dialog, Reject, State, Step
-from .model import ConversationSession
 from .prompt import BACK, MAIN_MENU, MORE, Prompt
 from .reads import Reads
 from .replay import fingerprint, input_after, prompt_from
+from .session_row import PersonRow, SessionRow
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +82,22 @@ def converse(
     uow: UnitOfWork, phone: str, channel: str, session_id: str, text: str | None
 ) -> Prompt:
     """Apply one hop and return the next screen. Opens and commits its own transaction on `uow`
-    (call it outside `with uow:`); if the hop raises, nothing of it is kept. `phone` is E.164."""
-    with uow:
-        prompt = converse_in(uow, phone, channel, session_id, text)
-        uow.commit()
-    return prompt
+    (call it outside `with uow:`); if the hop raises, nothing of it is kept. `phone` is E.164.
+
+    A hop that meets a connection the server dropped (the pool does not ping, decisions H1) runs
+    once more on a new one: the first try committed nothing, or, if its COMMIT went through
+    before the connection broke, the second try is answered as the gateway's retry would be."""
+    for attempt in (1, 2):
+        try:
+            with uow:
+                prompt = converse_in(uow, phone, channel, session_id, text)
+                uow.commit()
+            return prompt
+        except DBAPIError as err:
+            if attempt == 2 or not err.connection_invalidated:
+                raise
+            log.warning("hop met a dropped database connection; once more on a new one")
+    raise AssertionError("unreachable")
 
 
 def converse_in(
@@ -141,19 +151,6 @@ def failure_prompt(language: str = "en") -> Prompt:
     return Prompt("error.internal", {}, (), True, language)
 
 
-def _person(uow: UnitOfWork, phone: str) -> Person:
-    person = uow.session.scalar(select(Person).where(Person.phone == phone))
-    if person is None:
-        uow.session.execute(
-            insert(Person)
-            .values(phone=phone, language="en", is_consumer=True, is_operator=False)
-            .on_conflict_do_nothing(index_elements=["phone"])
-        )
-        person = uow.session.scalar(select(Person).where(Person.phone == phone))
-    assert person is not None
-    return person
-
-
 def _converse(
     uow: UnitOfWork,
     phone: str,
@@ -167,21 +164,17 @@ def _converse(
     race to create the session row writes nothing (ON CONFLICT DO NOTHING), so starting over
     once, now behind the winner's row lock, is safe inside any caller's transaction."""
     now = uow.now()
+    uow.session.flush()  # the caller's pending ORM writes (a new person) before plain SQL
+    conn = uow.session.connection()
     # One round trip in the steady state: the session row (locked) with its person.
-    found = uow.session.execute(
-        select(ConversationSession, Person)
-        .join(Person, Person.id == ConversationSession.person_id)
-        .where(ConversationSession.channel == channel, ConversationSession.session_key == key)
-        .with_for_update(of=ConversationSession)
-    ).first()
-    row: ConversationSession | None = found[0] if found else None
+    found = session_row.load(conn, channel, key)
+    row: SessionRow | None = found[0] if found else None
     if found is not None and found[1].phone == phone:
-        person: Person = found[1]
+        person: PersonRow = found[1]
     else:
-        person = _person(uow, phone)
+        person = session_row.person(conn, phone)
         if row is not None:  # a session id reused by another number: never share a session
-            uow.session.delete(row)
-            uow.session.flush()
+            session_row.drop(conn, row)
             row = None
     idle = (
         uow.settings.ussd_session_idle_seconds
@@ -191,8 +184,7 @@ def _converse(
     notice: str | None = None
     new_input: str | None = None
     if row is not None and start is not None:  # start afresh at `start`: drop the old session
-        uow.session.delete(row)
-        uow.session.flush()
+        session_row.drop(conn, row)
         row = None
     fresh = row is not None and now - row.updated_at <= timedelta(seconds=idle)
     if (
@@ -206,8 +198,7 @@ def _converse(
     if row is not None and (row.ended_at is not None or not fresh):
         if channel != "ussd" or text:
             notice = "notice.expired" if row.ended_at is None else None
-        uow.session.delete(row)
-        uow.session.flush()
+        session_row.drop(conn, row)
         row = None
     if channel == "ussd":
         if row is None:
@@ -219,35 +210,13 @@ def _converse(
     elif row is not None and text:
         new_input = text
     if row is None:
-        created = uow.session.execute(
-            insert(ConversationSession)
-            .values(
-                channel=channel,
-                session_key=key,
-                phone=phone,
-                person_id=person.id,
-                state="",
-                stack=[],
-                data={},
-                history=[],
-                last_text="",
-                shown={},
-                language=person.language,
-                hops=0,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "session_key"])
-            .returning(ConversationSession.id)
-        ).scalar_one_or_none()
-        if created is None:
+        row = session_row.create(conn, channel, key, phone, person, now)
+        if row is None:
             # The same session's hop, sent twice at once, created the row first: start again,
             # wait for its lock, and answer as for a retry.
             if retried:
                 raise RuntimeError("conversation session row vanished twice")
             return _converse(uow, phone, channel, key, text, start, retried=True)
-        row = uow.session.get(ConversationSession, created)
-        assert row is not None
         schedule_purge(uow)
     ctx = HopContext(
         person_id=person.id,
@@ -262,7 +231,7 @@ def _converse(
         moment=now,
         is_operator=person.is_operator,
         is_consumer=person.is_consumer,
-        pin_set=person.pin_hash is not None,
+        pin_set=person.pin_set,
     )
     flow = dialog()
     stack = list(row.stack or [])
@@ -286,6 +255,7 @@ def _converse(
     row.language, row.hops, row.updated_at = ctx.language, row.hops + 1, now
     if prompt.final:
         row.ended_at = now
+    session_row.save(conn, row)
     return prompt
 
 
@@ -293,7 +263,7 @@ def _apply(
     uow: UnitOfWork,
     flow: Dialog,
     ctx: HopContext,
-    row: ConversationSession,
+    row: SessionRow,
     stack: list[str],
     raw: str,
 ) -> tuple[State, list[int]]:

@@ -22,6 +22,8 @@ def _bad(ch: str) -> bool:
 
 def has_control_characters(text: str) -> bool:
     """Binary or control characters (other than line breaks and tabs)."""
+    if text.isprintable():  # the usual case, decided in C: no character of the bad categories
+        return False
     return any(_bad(ch) for ch in text)
 
 
