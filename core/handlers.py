@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from core.booking import events as booking
 from core.events import DomainEvent, Handler
+from core.ledger import payment_postings as card_ledger
 from core.ledger import rules as ledger
 from core.notify import bookings as notify
 from core.payments import delivery as payment_delivery
@@ -26,7 +27,11 @@ HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
     booking.BookingEnRoute: (notify.booking_en_route,),
     booking.BookingArrived: (notify.booking_arrived,),
     booking.JobStarted: (),
-    booking.BookingCompleted: (ledger.post_booking_completed, notify.booking_completed),
+    booking.BookingCompleted: (
+        ledger.post_booking_completed,
+        card_ledger.post_card_job,
+        notify.booking_completed,
+    ),
     booking.BookingCancelled: (ledger.post_booking_cancelled, notify.booking_cancelled),
     booking.BookingNoShow: (ledger.post_booking_no_show,),
     booking.BookingRescheduled: (notify.booking_rescheduled,),
@@ -35,13 +40,13 @@ HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
     payment.PaymentCallRequested: (payment_delivery.queue_call,),
     payment.PaymentCallFailed: (),
     payment.PaymentLinkCreated: (),
-    payment.PaymentAuthorised: (),
-    payment.PaymentCaptured: (),
+    payment.PaymentAuthorised: (card_ledger.post_authorised,),
+    payment.PaymentCaptured: (card_ledger.post_captured,),
     payment.PaymentFailed: (),
-    payment.PaymentVoided: (),
-    payment.PaymentRefunded: (),
+    payment.PaymentVoided: (card_ledger.post_voided,),
+    payment.PaymentRefunded: (card_ledger.post_refunded,),
     payment.PaymentRefundFailed: (),
-    payment.PaymentDisputed: (),
+    payment.PaymentDisputed: (card_ledger.post_disputed,),
     payment.PaymentHeldForReview: (),
     payment.PaymentDuplicateDetected: (),
 }
