@@ -16,6 +16,7 @@ from core.ledger import rules as ledger
 from core.notify import bookings as notify
 from core.payments import delivery as payment_delivery
 from core.payments import events as payment
+from core.payments import lifecycle as pay
 
 HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
     booking.BookingRequested: (notify.booking_requested,),
@@ -30,17 +31,27 @@ HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
     booking.BookingCompleted: (
         ledger.post_booking_completed,
         card_ledger.post_card_job,
+        pay.capture_on_completion,
         notify.booking_completed,
     ),
-    booking.BookingCancelled: (ledger.post_booking_cancelled, notify.booking_cancelled),
-    booking.BookingNoShow: (ledger.post_booking_no_show,),
+    booking.BookingCancelled: (
+        ledger.post_booking_cancelled,
+        card_ledger.collect_fee,
+        pay.settle_cancellation,
+        notify.booking_cancelled,
+    ),
+    booking.BookingNoShow: (
+        ledger.post_booking_no_show,
+        card_ledger.collect_fee,
+        pay.settle_no_show,
+    ),
     booking.BookingRescheduled: (notify.booking_rescheduled,),
     booking.BookingRated: (),
     payment.PaymentStarted: (),
     payment.PaymentCallRequested: (payment_delivery.queue_call,),
     payment.PaymentCallFailed: (),
     payment.PaymentLinkCreated: (),
-    payment.PaymentAuthorised: (card_ledger.post_authorised,),
+    payment.PaymentAuthorised: (card_ledger.post_authorised, pay.capture_fee_charge),
     payment.PaymentCaptured: (card_ledger.post_captured,),
     payment.PaymentFailed: (),
     payment.PaymentVoided: (card_ledger.post_voided,),

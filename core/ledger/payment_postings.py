@@ -9,21 +9,33 @@ payments are left alone: a cash job is posted by its completion (`rules.py`, L5)
   at once, as Paystack does), then the job's card completion if the job is already done;
 - voided: the hold released (a link dropped before it was paid held nothing);
 - refunded: the refund (money the booking never needed, P6, only settles the consumer);
-- disputed: the chargeback.
+- disputed: the chargeback;
+- a fee's operator share is theirs once a card payment of the booking holds it (PW5).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from core.booking.events import BookingCompleted
+from core.booking.events import BookingCancelled, BookingCompleted, BookingNoShow
 from core.booking.model import Booking
 from core.db import UnitOfWork
 from core.payments import events as ev
 from core.payments.model import Payment, PaymentStatus
 
+from . import accounts as acc
 from . import card
-from .rules import AUTHORISE, CAPTURE, CARD_COMPLETION
+from .posting import Line
+from .rules import (
+    AUTHORISE,
+    CANCEL_FEE,
+    CAPTURE,
+    CARD_COMPLETION,
+    FEE_COLLECTED,
+    NO_SHOW_FEE,
+    booking_key,
+    post_booking_entry,
+)
 
 CARD_METHOD = "card"  # bookings.payment_method of a booking paid by card (link or saved)
 # Payment statuses in which the money was taken (the job can be posted against it).
@@ -70,6 +82,7 @@ def post_captured(uow: UnitOfWork, event: ev.PaymentCaptured) -> None:
     if not _entry_exists(uow, f"{CAPTURE}:{provider}:{reference}"):
         card.capture(uow, provider=provider, reference=reference, amount_cents=event.amount_cents)
     post_job_if_paid(uow, event.booking_id)
+    post_fee_if_collected(uow, event.booking_id)
 
 
 def post_job_if_paid(uow: UnitOfWork, booking_id: int) -> None:
@@ -90,6 +103,48 @@ def post_job_if_paid(uow: UnitOfWork, booking_id: int) -> None:
         card.post_card_completion(uow, booking_id)
 
 
+def collect_fee(uow: UnitOfWork, event: BookingCancelled | BookingNoShow) -> None:
+    """A late cancellation or no-show of a card booking whose money was already taken."""
+    post_fee_if_collected(uow, event.booking_id)
+
+
+def post_fee_if_collected(uow: UnitOfWork, booking_id: int) -> None:
+    """A fee's operator share waits in `fees_pending` (L6) until a card payment of the booking
+    holds at least the fee; then it becomes theirs (payable, an earning). Once per booking."""
+    if _entry_exists(uow, booking_key(booking_id, FEE_COLLECTED)):
+        return
+    booking = uow.session.get(Booking, booking_id)
+    if booking is None or booking.operator_id is None or booking.cancel_fee_cents <= 0:
+        return
+    if booking.status not in ("cancelled", "no_show"):
+        return
+    held = uow.session.scalar(
+        select(Payment.id).where(
+            Payment.booking_id == booking_id,
+            Payment.provider != "cash",
+            Payment.status.in_(TAKEN),
+            Payment.captured_cents - Payment.refunded_cents >= booking.cancel_fee_cents,
+        )
+    )
+    fee_kind = CANCEL_FEE if booking.status == "cancelled" else NO_SHOW_FEE
+    pending = acc.operator_fees_pending(booking.operator_id)
+    share = -int(
+        uow.session.execute(
+            text(
+                "select coalesce(sum(l.amount), 0) from ledger_lines l "
+                "join ledger_entries e on e.id = l.entry_id "
+                "join ledger_accounts a on a.id = l.account_id "
+                "where e.idempotency_key = :k and a.code = :code"
+            ),
+            {"k": booking_key(booking_id, fee_kind), "code": pending.code},
+        ).scalar_one()
+    )
+    if held is None or share <= 0:
+        return
+    lines = [Line(pending, share), Line(acc.operator_payable(booking.operator_id), -share)]
+    post_booking_entry(uow, booking_id, FEE_COLLECTED, lines)
+
+
 def post_voided(uow: UnitOfWork, event: ev.PaymentVoided) -> None:
     if event.provider == "cash" or event.released_cents == 0:
         return  # a link dropped unpaid held nothing
@@ -108,6 +163,7 @@ def post_refunded(uow: UnitOfWork, event: ev.PaymentRefunded) -> None:
         amount_cents=event.amount_cents,
         settle_only=event.reason in ("duplicate", "late"),
     )
+    post_fee_if_collected(uow, event.booking_id)
 
 
 def post_disputed(uow: UnitOfWork, event: ev.PaymentDisputed) -> None:
