@@ -14,6 +14,7 @@ from core.events import DomainEvent, Handler
 from core.ledger import payment_postings as card_ledger
 from core.ledger import rules as ledger
 from core.notify import bookings as notify
+from core.payments import card_booking
 from core.payments import delivery as payment_delivery
 from core.payments import events as payment
 from core.payments import lifecycle as pay
@@ -24,7 +25,7 @@ HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
     booking.BookingAccepted: (notify.booking_accepted,),
     booking.OfferDeclined: (),
     booking.OfferExpired: (notify.offer_expired,),
-    booking.BookingExpired: (notify.booking_expired,),
+    booking.BookingExpired: (card_booking.give_up_payment, notify.booking_expired),
     booking.BookingEnRoute: (notify.booking_en_route,),
     booking.BookingArrived: (notify.booking_arrived,),
     booking.JobStarted: (),
@@ -50,9 +51,13 @@ HANDLERS: dict[type[DomainEvent], Sequence[Handler]] = {
     payment.PaymentStarted: (),
     payment.PaymentCallRequested: (payment_delivery.queue_call,),
     payment.PaymentCallFailed: (),
-    payment.PaymentLinkCreated: (),
-    payment.PaymentAuthorised: (card_ledger.post_authorised, pay.capture_fee_charge),
-    payment.PaymentCaptured: (card_ledger.post_captured,),
+    payment.PaymentLinkCreated: (card_booking.send_link,),
+    payment.PaymentAuthorised: (
+        card_ledger.post_authorised,
+        pay.capture_fee_charge,
+        card_booking.dispatch_when_paid,
+    ),
+    payment.PaymentCaptured: (card_ledger.post_captured, card_booking.dispatch_when_paid),
     payment.PaymentFailed: (),
     payment.PaymentVoided: (card_ledger.post_voided,),
     payment.PaymentRefunded: (card_ledger.post_refunded,),

@@ -13,6 +13,7 @@ from core.conversation import housekeeping  # noqa: F401 - registers the session
 from core.dispatch import handlers as dispatch_handlers  # noqa: F401 - registers offer expiry
 from core.jobs import service as jobs
 from core.outbox import relay
+from core.payments import card_booking  # noqa: F401 - registers the payment-link deadline
 from kerbside.bootstrap import Platform
 
 from . import context
