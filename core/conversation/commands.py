@@ -148,6 +148,19 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
     booking = _booking
     pid = ctx.person_id
     match command:
+        case RequestBooking() if command.payment_method == "card_link":
+            card_booking = importlib.import_module("core.payments.card_booking")
+            view = card_booking.book_by_card_link(
+                uow,
+                pid,
+                command.service_code,
+                command.lat,
+                command.lon,
+                command.place_name,
+                datetime.fromisoformat(command.start),
+                idempotency_key=command.idempotency_key,
+            )
+            ctx.data["ref"] = view.ref
         case RequestBooking():
             view = booking().request_booking(
                 uow,

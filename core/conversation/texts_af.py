@@ -86,9 +86,13 @@ AF: dict[str, str] = {
     "pay.cash": "Kontant",
     "pay.card": "Kaart op leer",
     "pay.subscription": "Intekening-krediet",
+    "pay.card_link": "Kaart: ons SMS jou 'n betaalskakel",
+    "pay.card_link_method": "kaartskakel",
     "book.pay": "Hoe betaal jy {price}?",
     "book.confirm": "{service} by {place}\n{time}\n{price} ({method})",
     "book.done": "Bespreek! Verw {ref}. Ons SMS jou wanneer 'n operateur aanvaar.",
+    "book.done_link": "Verw {ref}. Ons SMS jou 'n skakel: betaal {price} binne "
+    "{mins} min en ons kry jou operateur.",
     "book.failed": "Jammer: {reason}",
     "book.pick_again": "Kies 'n ander tyd",
     "mine.none": "Jy het geen aktiewe besprekings nie.",

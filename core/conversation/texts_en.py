@@ -86,9 +86,13 @@ EN: dict[str, str] = {
     "pay.cash": "Cash",
     "pay.card": "Card on file",
     "pay.subscription": "Subscription credit",
+    "pay.card_link": "Card: we SMS you a payment link",
+    "pay.card_link_method": "card link",
     "book.pay": "Pay {price} how?",
     "book.confirm": "{service} at {place}\n{time}\n{price} ({method})",
     "book.done": "Booked! Ref {ref}. We will SMS you when an operator accepts.",
+    "book.done_link": "Ref {ref}. We SMS you a link: pay {price} within {mins} min "
+    "and we find your operator.",
     "book.failed": "Sorry: {reason}",
     "book.pick_again": "Pick another time",
     "mine.none": "You have no active bookings.",

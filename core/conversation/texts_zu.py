@@ -87,9 +87,13 @@ ZU: dict[str, str] = {
     "pay.cash": "Ukheshi",
     "pay.card": "Ikhadi eligciniwe",
     "pay.subscription": "Isikweletu sokubhalisela",
+    "pay.card_link": "Ikhadi: sikuthumelela ilinki yokukhokha nge-SMS",
+    "pay.card_link_method": "ilinki yekhadi",
     "book.pay": "Uzokhokha kanjani u-{price}?",
     "book.confirm": "{service} e-{place}\n{time}\n{price} ({method})",
     "book.done": "Kubhukiwe! Inkomba {ref}. Sizokuthumelela i-SMS uma u-opharetha evuma.",
+    "book.done_link": "Inkomba {ref}. Sikuthumelela ilinki nge-SMS: khokha "
+    "u-{price} emizuzwini engu-{mins} bese sikutholela u-opharetha.",
     "book.failed": "Uxolo: {reason}",
     "book.pick_again": "Khetha esinye isikhathi",
     "mine.none": "Awunakho ukubhuka okusebenzayo.",

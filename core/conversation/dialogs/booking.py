@@ -154,12 +154,19 @@ def _summary(ctx: Any) -> dict[str, str]:
     }
 
 
-PAYMENT_LABELS = {"cash": "pay.cash", "card": "pay.card", "subscription": "pay.subscription"}
+PAYMENT_LABELS = {
+    "cash": "pay.cash",
+    "card": "pay.card",
+    "card_link": "pay.card_link",
+    "subscription": "pay.subscription",
+}
+METHOD_WORDS = {**PAYMENT_LABELS, "card_link": "pay.card_link_method"}  # on the summary
+CARD_LINK = "card_link"
 
 
 def payment_methods(ctx: Any) -> list[str]:
-    """Only cash applies until payments are built (no card on file, no subscriptions)."""
-    return ["cash"]
+    """Cash always; a card link where a card provider is configured (PW7)."""
+    return ["cash", CARD_LINK] if ctx.settings.payment_provider != "none" else ["cash"]
 
 
 def payment_route(ctx: Any) -> Step:
@@ -183,7 +190,7 @@ def pay_input(ctx: Any, value: str) -> Step:
 
 
 def confirm_screen(ctx: Any) -> Screen:
-    method = PAYMENT_LABELS[ctx.data.get("payment", "cash")]
+    method = METHOD_WORDS[ctx.data.get("payment", "cash")]
     return Screen(
         "book.confirm",
         {**_summary(ctx), "method": render_text(method, ctx.language)},
@@ -208,6 +215,13 @@ def confirm_input(ctx: Any, value: str) -> Step:
 
 
 def done_screen(ctx: Any) -> Screen:
+    if ctx.data.get("payment") == CARD_LINK:
+        params = {
+            "ref": ctx.data.get("ref", "?"),
+            "price": money(ctx.data["price"]),
+            "mins": str(ctx.settings.payment_hold_minutes),
+        }
+        return Screen("book.done_link", params, kind="final")
     return Screen("book.done", {"ref": ctx.data.get("ref", "?")}, kind="final")
 
 
