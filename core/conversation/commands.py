@@ -148,21 +148,14 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
     booking = _booking
     pid = ctx.person_id
     match command:
-        case RequestBooking() if command.payment_method == "card_link":
-            card_booking = importlib.import_module("core.payments.card_booking")
-            view = card_booking.book_by_card_link(
-                uow,
-                pid,
-                command.service_code,
-                command.lat,
-                command.lon,
-                command.place_name,
-                datetime.fromisoformat(command.start),
-                idempotency_key=command.idempotency_key,
-            )
-            ctx.data["ref"] = view.ref
         case RequestBooking():
-            view = booking().request_booking(
+            if command.payment_method == "card_link":  # held until paid (PW6)
+                book = importlib.import_module("core.payments.card_booking").book_by_card_link
+                how: dict[str, Any] = {}
+            else:
+                book = booking().request_booking
+                how = {"payment_method": command.payment_method, "operator_id": command.operator_id}
+            view = book(
                 uow,
                 pid,
                 command.service_code,
@@ -170,9 +163,8 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
                 command.lon,
                 command.place_name,
                 datetime.fromisoformat(command.start),
-                payment_method=command.payment_method,
                 idempotency_key=command.idempotency_key,
-                operator_id=command.operator_id,
+                **how,
             )
             ctx.data["ref"] = view.ref
         case CancelBooking():
