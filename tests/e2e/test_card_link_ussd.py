@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from core.jobs import service as jobs
 from core.ledger.reconcile import reconcile
 from kerbside.app import create_app
 from tests.booking_helpers import catalogue, operator
@@ -98,3 +100,25 @@ def test_a_card_link_booking_by_ussd_is_paid_dispatched_done_by_sms_and_posted(
     }
     with platform.uow() as uow:
         assert [str(b) for _, b in reconcile(uow) if b is not None] == []
+
+
+def test_sms_book_offers_the_card_link_and_an_unpaid_one_is_released_by_sms(world):
+    platform, client, phones, _ = world
+    for text_ in ["BOOK", "1", "Sandton", "2", "1"]:
+        at_sms(client, CONSUMER, text_)
+    assert "Card: we SMS you a payment link" in phones.new(CONSUMER)[-1]
+    at_sms(client, CONSUMER, "2")
+    assert "R159 (card link)" in phones.new(CONSUMER)[-1]
+    at_sms(client, CONSUMER, "1")
+    phones.relay()
+    done, link_sms = phones.new(CONSUMER)
+    ref = re.search(r"Ref ([A-Z0-9]{4})\.", done).group(1)  # type: ignore[union-attr]
+    assert "We SMS you a link" in done and f"ref {ref}" in link_sms and "15 min" in link_sms
+    platform.clock.set(platform.clock.now() + timedelta(minutes=16))
+    for job_id in jobs.claim_due(platform.uow()):
+        jobs.run_job(platform.uow(), job_id)
+    [released] = phones.new(CONSUMER)
+    assert released.startswith("Kerbside: your Full valet") and f"(ref {ref})" in released
+    assert "not paid in time" in released
+    assert phones.new(OPERATOR) == []
+    assert balances(platform) == {}
