@@ -40,6 +40,7 @@ class RequestBooking(Command):
     payment_method: str
     idempotency_key: str
     operator_id: int | None = None
+    card_id: int | None = None  # the saved card to charge (payment_method saved_card)
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,9 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
     pid = ctx.person_id
     match command:
         case RequestBooking():
-            if command.payment_method == "card_link":  # held until paid (PW6)
+            if command.payment_method in ("card_link", "saved_card"):  # held until paid (PW6)
                 book = importlib.import_module("core.payments.card_booking").book_by_card_link
-                how: dict[str, Any] = {}
+                how: dict[str, Any] = {"card_id": command.card_id}
             else:
                 book = booking().request_booking
                 how = {"payment_method": command.payment_method, "operator_id": command.operator_id}

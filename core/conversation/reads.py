@@ -78,6 +78,12 @@ class Reads:
     def saved_places(self) -> list[PlaceView]:
         return saved_places(self.uow, self.person_id)
 
+    def saved_card(self) -> tuple[int, str] | None:
+        """The card this person can pay with in one tap: (id, last4), or None."""
+        card_booking = importlib.import_module("core.payments.card_booking")
+        found: tuple[int, str] | None = card_booking.saved_card(self.uow, self.person_id)
+        return found
+
     def bookings(self) -> list[Any]:
         return list(_booking().consumer_bookings(self.uow, self.person_id, active_only=True))
 

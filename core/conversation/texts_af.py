@@ -88,6 +88,8 @@ AF: dict[str, str] = {
     "pay.subscription": "Intekening-krediet",
     "pay.card_link": "Kaart: ons SMS jou 'n betaalskakel",
     "pay.card_link_method": "kaartskakel",
+    "pay.saved_card": "Betaal {price} met kaart ****{last4}",
+    "pay.saved_card_method": "kaart ****{last4}",
     "book.pay": "Hoe betaal jy {price}?",
     "book.confirm": "{service} by {place}\n{time}\n{price} ({method})",
     "book.done": "Bespreek! Verw {ref}. Ons SMS jou wanneer 'n operateur aanvaar.",

@@ -88,6 +88,8 @@ EN: dict[str, str] = {
     "pay.subscription": "Subscription credit",
     "pay.card_link": "Card: we SMS you a payment link",
     "pay.card_link_method": "card link",
+    "pay.saved_card": "Pay {price} with card ****{last4}",
+    "pay.saved_card_method": "card ****{last4}",
     "book.pay": "Pay {price} how?",
     "book.confirm": "{service} at {place}\n{time}\n{price} ({method})",
     "book.done": "Booked! Ref {ref}. We will SMS you when an operator accepts.",

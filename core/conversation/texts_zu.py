@@ -89,6 +89,8 @@ ZU: dict[str, str] = {
     "pay.subscription": "Isikweletu sokubhalisela",
     "pay.card_link": "Ikhadi: sikuthumelela ilinki yokukhokha nge-SMS",
     "pay.card_link_method": "ilinki yekhadi",
+    "pay.saved_card": "Khokha u-{price} ngekhadi ****{last4}",
+    "pay.saved_card_method": "ikhadi ****{last4}",
     "book.pay": "Uzokhokha kanjani u-{price}?",
     "book.confirm": "{service} e-{place}\n{time}\n{price} ({method})",
     "book.done": "Kubhukiwe! Inkomba {ref}. Sizokuthumelela i-SMS uma u-opharetha evuma.",

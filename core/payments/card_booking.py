@@ -8,8 +8,10 @@ a job releases it if still unpaid (expired, reason `unpaid`), and the link is dr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy import select
 
 from core.accounts.model import Person
 from core.booking import capacity
@@ -29,7 +31,7 @@ from . import (
     service,
 )
 from .lifecycle import CARD, live_payment
-from .model import PaymentMethod, PaymentStatus
+from .model import PaymentCard, PaymentMethod, PaymentStatus
 
 DEADLINE_JOB = "payments.link_deadline"
 UNPAID = "unpaid"  # the BookingExpired reason of a booking released unpaid
@@ -45,8 +47,10 @@ def book_by_card_link(
     place_name: str,
     start: datetime,
     idempotency_key: str | None = None,
+    card_id: int | None = None,
 ) -> BookingView:
-    """Book holding the capacity, and ask the provider for a link (sent by SMS once made)."""
+    """Book holding the capacity, and ask the provider for a link (sent by SMS once made),
+    or, with `card_id`, charge that saved card (one tap); either waits until paid."""
     view = bookings.request_booking(
         uow, consumer_id, service_code, lat, lon, place_name, start,
         payment_method=CARD, idempotency_key=idempotency_key, await_payment=True,
@@ -56,17 +60,34 @@ def book_by_card_link(
             uow,
             booking_id=view.id,
             person_id=consumer_id,
-            method=PaymentMethod.CARD_LINK,
+            method=PaymentMethod.SAVED_CARD if card_id else PaymentMethod.CARD_LINK,
             amount_cents=view.price_cents,
+            card_id=card_id,
         )
+        deadline = uow.now() + timedelta(minutes=uow.settings.payment_hold_minutes)
         schedule(
             uow,
             DEADLINE_JOB,
             {"booking_id": view.id, "payment_id": payment.id},
-            due_at=payment.link_expires_at,
+            due_at=payment.link_expires_at or deadline,
             dedupe_key=f"{DEADLINE_JOB}:{payment.id}",
         )
     return view
+
+
+def saved_card(uow: UnitOfWork, person_id: int) -> tuple[int, str] | None:
+    """The person's newest card the configured provider can charge again: (id, last4)."""
+    found = uow.session.execute(
+        select(PaymentCard.id, PaymentCard.last4)
+        .where(
+            PaymentCard.person_id == person_id,
+            PaymentCard.provider == uow.settings.payment_provider,
+            PaymentCard.reusable.is_(True),
+        )
+        .order_by(PaymentCard.id.desc())
+        .limit(1)
+    ).first()
+    return None if found is None else (int(found[0]), found[1] or "????")
 
 
 def _waiting(uow: UnitOfWork, booking_id: int) -> Booking | None:

@@ -23,6 +23,13 @@ from tests.payments_support import with_settings
 
 CONSUMER = "+27825550999"
 OPERATOR = "+27720000001"
+UP_TO_WHEN = [
+    (None, "1. Book a service"),
+    ("1", "Choose a service"),
+    ("1", "Type your suburb"),
+    ("Sandton", "Save Sandton"),
+    ("2", "When?"),
+]
 
 
 @pytest.fixture
@@ -61,11 +68,7 @@ def test_a_card_link_booking_by_ussd_is_paid_dispatched_done_by_sms_and_posted(
     phone = Phone(client, CONSUMER, token=AT_TOKEN)
     screens = phone.run(
         [
-            (None, "1. Book a service"),
-            ("1", "Choose a service"),
-            ("1", "Type your suburb"),
-            ("Sandton", "Save Sandton"),
-            ("2", "When?"),
+            *UP_TO_WHEN,
             ("1", "CON Pay R159 how?\n1. Cash\n2. Card: we SMS you a payment link"),
             ("2", "CON Full valet at Sandton\nToday 10:30\nR159 (card link)\n1. Confirm"),
             ("1", "END Ref "),
@@ -100,6 +103,23 @@ def test_a_card_link_booking_by_ussd_is_paid_dispatched_done_by_sms_and_posted(
     }
     with platform.uow() as uow:
         assert [str(b) for _, b in reconcile(uow) if b is not None] == []
+
+    # The card is saved: the next booking pays with it in one tap, and is dispatched at once.
+    screens = phone.run(
+        [
+            *UP_TO_WHEN,
+            ("1", "CON Pay R159 how?\n1. Pay R159 with card ****4081\n2. Cash\n3. Card: we"),
+            ("1", "R159 (card ****4081)\n1. Confirm"),
+            ("1", "END Booked! Ref "),
+        ]
+    )
+    second = re.search(r"Ref ([A-Z0-9]{4})\.", screens[-1]).group(1)  # type: ignore[union-attr]
+    phones.new(OPERATOR)  # what the first job told them (this relay charges the saved card)
+    phones.relay()  # paid: the job's offer goes out
+    assert "/transaction/charge_authorization" in [call[1] for call in paystack_fake.calls]
+    [offer] = phones.new(OPERATOR)
+    assert offer.startswith(f"JOB {second} ")
+    assert balances(platform)["provider:paystack:clearing"] == 2 * 15900
 
 
 def test_sms_book_offers_the_card_link_and_an_unpaid_one_is_released_by_sms(world):

@@ -148,4 +148,4 @@ def test_the_card_link_screens_fit_in_every_language(language, channel):
             if name == "c.book.done":
                 assert "K7Q4" in text and "15" in text
             if name == "c.book.pay":
-                assert "2. " in text  # cash and the card link
+                assert "****4242" in text and "3. " in text  # saved card, cash, card link
