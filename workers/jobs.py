@@ -16,6 +16,7 @@ from core.booking import (
 from core.conversation import housekeeping  # noqa: F401 - registers the session purge
 from core.jobs import service as jobs
 from core.outbox import relay
+from core.payments import card_booking  # noqa: F401 - registers the payment-link deadline
 
 from .platform import WorkerPlatform
 

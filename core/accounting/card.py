@@ -137,13 +137,23 @@ def post_card_completion(uow: UnitOfWork, booking_id: int) -> PostedEntry:
 
 
 def refund(
-    uow: UnitOfWork, *, booking_id: int, provider: str, reference: str, amount_cents: int
+    uow: UnitOfWork,
+    *,
+    booking_id: int,
+    provider: str,
+    reference: str,
+    amount_cents: int,
+    settle_only: bool = False,
 ) -> PostedEntry:
     """Money goes back to the consumer's card (`reference`: the provider's refund id). After
     the job was posted, the refund takes back the operator's share and the commission in the
     price's proportions (the odd cent in the operator's favour); before, it only settles the
-    consumer's credit. Refunds of a booking never exceed what it was paid."""
-    return _take_back(uow, REFUND, booking_id, provider, reference, amount_cents, 0)
+    consumer's credit. Refunds of a booking never exceed what it was paid. `settle_only`: money
+    the booking never needed (a second payment, a link paid after we gave it up) goes back; it
+    only settles the consumer's credit and is not held against the price."""
+    return _take_back(
+        uow, REFUND, booking_id, provider, reference, amount_cents, 0, settle_only=settle_only
+    )
 
 
 def chargeback(
@@ -169,6 +179,8 @@ def _take_back(
     reference: str,
     amount: int,
     fee: int,
+    *,
+    settle_only: bool = False,
 ) -> PostedEntry:
     _positive(amount)
     booking = _lock_booking(uow, booking_id)
@@ -189,9 +201,9 @@ def _take_back(
         ),
         {"id": booking_id, "c": CARD_COMPLETION, "r": REFUND, "b": CHARGEBACK, "key": key},
     ).one()
-    completed = int(returned[0]) > 0
+    completed = int(returned[0]) > 0 and not settle_only
     taken = int(returned[1])
-    if taken + amount > booking.price_cents:
+    if not settle_only and taken + amount > booking.price_cents:
         raise AmountExceededError(
             f"{kind} of {amount} with {taken} already returned exceeds the {booking.price_cents}"
         )

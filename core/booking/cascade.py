@@ -56,7 +56,22 @@ def offer_next_operator(
         return None
     if candidates is None:
         candidates = _search(uow, booking)
-    window = JobWindow.of(booking.start_at, booking.end_at, settings.tz)
+    position = _reserve_first(uow, booking, candidates)
+    if position is None:
+        return None
+    chosen = candidates[position]
+    others = candidates[:position] + candidates[position + 1 :]
+    return _send_offer(uow, booking, chosen, breakdown(chosen, others, settings.dispatch_weights))
+
+
+def hold_capacity(uow: UnitOfWork, booking: Booking, candidates: list[Candidate]) -> bool:
+    """Reserve the best available operator's capacity without offering the job (a booking
+    waiting for its card payment, PW6); the offer follows the payment."""
+    return _reserve_first(uow, booking, candidates) is not None
+
+
+def _reserve_first(uow: UnitOfWork, booking: Booking, candidates: list[Candidate]) -> int | None:
+    window = JobWindow.of(booking.start_at, booking.end_at, uow.settings.tz)
     if window is None:
         return None
     for position, chosen in enumerate(candidates):
@@ -70,10 +85,7 @@ def offer_next_operator(
             chosen.concurrent_capacity,
             chosen.daily_capacity,
         ):
-            others = candidates[:position] + candidates[position + 1 :]
-            return _send_offer(
-                uow, booking, chosen, breakdown(chosen, others, settings.dispatch_weights)
-            )
+            return position
     return None
 
 

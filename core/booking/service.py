@@ -83,9 +83,11 @@ def request_booking(
     operator_id: int | None = None,
     *,
     series_id: int | None = None,
+    await_payment: bool = False,
 ) -> BookingView:
     """Create the booking, reserve an operator's capacity and send the first offer, all in the
-    caller's transaction. The same idempotency key returns the same booking.
+    caller's transaction. The same idempotency key returns the same booking. With
+    `await_payment` the capacity is held and the offer waits for the card payment (PW6).
 
     Price: the lowest price among the operators able to take the job now (the favourite's own
     price when one is asked); only operators at or below that price are offered the job."""
@@ -148,7 +150,11 @@ def request_booking(
         return booking_view(uow, winner)
     lifecycle.record_event(uow, booking, None, BookingStatus.REQUESTED, "consumer", consumer_id)
     at_price = [c for c in able if c.price_cents <= price]
-    if cascade.offer_next_operator(uow, booking, candidates=at_price) is None:
+    if await_payment:
+        placed = cascade.hold_capacity(uow, booking, at_price)
+    else:
+        placed = cascade.offer_next_operator(uow, booking, candidates=at_price) is not None
+    if not placed:
         raise NoLongerAvailableError("no operator can take that slot any more")
     return booking_view(uow, booking)
 

@@ -22,6 +22,7 @@ from core.booking import service as bookings
 from core.booking.operators import set_working_hours
 from core.db import UnitOfWork
 from core.errors import DomainError
+from core.payments import card_booking
 from core.payouts.bank_details import save_bank_details
 
 from .machine import Command
@@ -41,6 +42,7 @@ class RequestBooking(Command):
     payment_method: str
     idempotency_key: str
     operator_id: int | None = None
+    card_id: int | None = None  # the saved card to charge (payment_method saved_card)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
     pid = ctx.person_id
     match command:
         case RequestBooking():
-            view = bookings.request_booking(
+            where = (
                 uow,
                 pid,
                 command.service_code,
@@ -153,10 +155,18 @@ def _execute(uow: UnitOfWork, ctx: HopContext, command: Command) -> str | None:
                 command.lon,
                 command.place_name,
                 datetime.fromisoformat(command.start),
-                payment_method=command.payment_method,
-                idempotency_key=command.idempotency_key,
-                operator_id=command.operator_id,
             )
+            if command.payment_method in ("card_link", "saved_card"):  # held until paid (PW6)
+                view = card_booking.book_by_card_link(
+                    *where, idempotency_key=command.idempotency_key, card_id=command.card_id
+                )
+            else:
+                view = bookings.request_booking(
+                    *where,
+                    idempotency_key=command.idempotency_key,
+                    payment_method=command.payment_method,
+                    operator_id=command.operator_id,
+                )
             ctx.data["ref"] = view.ref
         case CancelBooking():
             bookings.cancel_booking(uow, pid, command.ref, reason="ussd")

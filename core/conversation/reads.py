@@ -27,6 +27,7 @@ from core.db import UnitOfWork
 from core.errors import DomainError
 from core.geo import gazetteer
 from core.geo.gazetteer import Area
+from core.payments import card_booking
 from core.payouts.bank_details import BankDetailsView, bank_details
 from core.ports import PointsEntry
 
@@ -83,6 +84,10 @@ class Reads:
 
     def saved_places(self) -> list[PlaceView]:
         return saved_places(self.uow, self.person_id)
+
+    def saved_card(self) -> tuple[int, str] | None:
+        """The card this person can pay with in one tap: (id, last4), or None."""
+        return card_booking.saved_card(self.uow, self.person_id)
 
     def bookings(self) -> list[BookingView]:
         return list(bookings.consumer_bookings(self.uow, self.person_id, active_only=True))

@@ -125,7 +125,8 @@ def no_orphans(uow: UnitOfWork) -> Breach | None:
 
 
 def bookings_posted(uow: UnitOfWork) -> Breach | None:
-    """Every completed job, and every cancellation or no-show with a fee, has its entries."""
+    """Every completed job, and every cancellation or no-show with a fee, has its entries (a
+    card job once its money was taken: it is posted when both are true, PW2)."""
     return _first(
         uow,
         "bookings have their postings",
@@ -134,7 +135,11 @@ def bookings_posted(uow: UnitOfWork) -> Breach | None:
         cross join lateral (values
             ('cash_completion', b.status = 'completed' and b.payment_method = 'cash'),
             ('cash_netting', b.status = 'completed' and b.payment_method = 'cash'),
-            ('card_completion', b.status = 'completed' and b.payment_method = 'card'),
+            ('card_completion', b.status = 'completed' and b.payment_method = 'card'
+                and exists (select 1 from payments p where p.booking_id = b.id
+                            and p.provider <> 'cash' and p.captured_cents >= b.price_cents
+                            and p.status in ('captured', 'partially_refunded', 'refunded',
+                                             'disputed'))),
             ('cancel_fee', b.status = 'cancelled' and b.cancel_fee_cents > 0),
             ('no_show_fee', b.status = 'no_show' and b.cancel_fee_cents > 0)
         ) as need(kind, wanted)
@@ -143,6 +148,33 @@ def bookings_posted(uow: UnitOfWork) -> Breach | None:
         order by b.id limit 1
         """,
         lambda ref, b, kind: (f"booking {ref} (id {b})", f"has no {kind} entry"),
+    )
+
+
+def payments_posted(uow: UnitOfWork) -> Breach | None:
+    """Every card payment's money is in the ledger: an authorisation held, a capture taken,
+    an authorisation released, each refund that went through (cash is posted by its job)."""
+    return _first(
+        uow,
+        "payments have their postings",
+        """
+        select p.reference, need.kind from payments p
+        cross join lateral (values
+            ('authorise', p.authorised_cents > 0 and p.status <> 'held_for_review'),
+            ('capture', p.captured_cents > 0 and p.status <> 'held_for_review'),
+            ('void', p.status = 'voided' and p.authorised_cents > 0)
+        ) as need(kind, wanted)
+        where p.provider <> 'cash' and need.wanted and not exists (
+            select 1 from ledger_entries e
+            where e.idempotency_key = need.kind || ':' || p.provider || ':' || p.reference)
+        union all
+        select r.reference, 'refund' from payment_refunds r join payments p on p.id = r.payment_id
+        where p.provider <> 'cash' and r.status = 'succeeded' and not exists (
+            select 1 from ledger_entries e
+            where e.idempotency_key = 'refund:' || p.provider || ':' || r.reference)
+        order by 1 limit 1
+        """,
+        lambda ref, kind: (f"payment {ref}", f"has no {kind} entry"),
     )
 
 
@@ -225,6 +257,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("no double posting", no_double_posting),
     ("no orphan postings", no_orphans),
     ("bookings have their postings", bookings_posted),
+    ("payments have their postings", payments_posted),
     ("postings match their booking", postings_exact),
     ("resolutions and reversals exact", resolutions_exact),
 )

@@ -31,8 +31,9 @@ VOID = "void"
 REFUND = "refund"
 CHARGEBACK = "chargeback"
 REVERSAL = "reversal"
+FEE_COLLECTED = "fee_collected"  # a fee's operator share, once its money was taken (PW5)
 # Entries whose lines on an operator's payable and receivable accounts are earnings (+/-).
-EARNING_KINDS = (CASH_COMPLETION, CARD_COMPLETION, REFUND, CHARGEBACK)
+EARNING_KINDS = (CASH_COMPLETION, CARD_COMPLETION, REFUND, CHARGEBACK, FEE_COLLECTED)
 
 
 def vat_inside(gross_cents: int) -> int:

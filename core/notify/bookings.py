@@ -59,6 +59,9 @@ def _tell_consumer(
 
 
 def booking_requested(uow: UnitOfWork, event: ev.BookingRequested) -> None:
+    booking = uow.session.get(Booking, event.booking_id)
+    if booking is not None and booking.payment_method == "card":
+        return  # it waits for its payment: the payment link's SMS tells the consumer (PW6)
     _tell_consumer(uow, event, "booking.requested", key=f"booking-requested:{event.booking_id}")
 
 
@@ -94,7 +97,8 @@ def offer_expired(uow: UnitOfWork, event: ev.OfferExpired) -> None:
 
 
 def booking_expired(uow: UnitOfWork, event: ev.BookingExpired) -> None:
-    _tell_consumer(uow, event, "booking.expired", key=f"booking-expired:{event.booking_id}")
+    template = "payment.unpaid" if event.reason == "unpaid" else "booking.expired"
+    _tell_consumer(uow, event, template, key=f"booking-expired:{event.booking_id}")
 
 
 def booking_en_route(uow: UnitOfWork, event: ev.BookingEnRoute) -> None:

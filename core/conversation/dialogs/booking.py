@@ -154,12 +154,36 @@ def _summary(ctx: Any) -> dict[str, str]:
     }
 
 
-PAYMENT_LABELS = {"cash": "pay.cash", "card": "pay.card", "subscription": "pay.subscription"}
+PAYMENT_LABELS = {
+    "cash": "pay.cash",
+    "card": "pay.card",
+    "card_link": "pay.card_link",
+    "saved_card": "pay.saved_card",
+    "subscription": "pay.subscription",
+}
+METHOD_WORDS = {  # on the summary
+    **PAYMENT_LABELS,
+    "card_link": "pay.card_link_method",
+    "saved_card": "pay.saved_card_method",
+}
+CARD_LINK = "card_link"
+SAVED = "saved_card"
 
 
 def payment_methods(ctx: Any) -> list[str]:
-    """Only cash applies until payments are built (no card on file, no subscriptions)."""
-    return ["cash"]
+    """Cash always; with a card provider the card link, and first the saved card (one tap,
+    `saved_card:<id>:<last4>`) when there is one (PW7)."""
+    if ctx.settings.payment_provider == "none":
+        return ["cash"]
+    card = ctx.reads.saved_card()
+    saved = [f"{SAVED}:{card[0]}:{card[1]}"] if card else []
+    return [*saved, "cash", CARD_LINK]
+
+
+def _method(value: str) -> tuple[str, dict[str, str]]:
+    """A method's label key and its params (the saved card's last four digits)."""
+    kind, _, rest = value.partition(":")
+    return kind, ({"last4": rest.partition(":")[2]} if kind == SAVED else {})
 
 
 def payment_route(ctx: Any) -> Step:
@@ -174,7 +198,11 @@ def pay_screen(ctx: Any) -> Screen:
     return Screen(
         "book.pay",
         {"price": money(ctx.data["price"])},
-        choices=tuple(Choice(m, PAYMENT_LABELS[m]) for m in payment_methods(ctx)),
+        choices=tuple(
+            Choice(m, PAYMENT_LABELS[kind], {**params, "price": money(ctx.data["price"])})
+            for m in payment_methods(ctx)
+            for kind, params in [_method(m)]
+        ),
     )
 
 
@@ -183,23 +211,25 @@ def pay_input(ctx: Any, value: str) -> Step:
 
 
 def confirm_screen(ctx: Any) -> Screen:
-    method = PAYMENT_LABELS[ctx.data.get("payment", "cash")]
+    kind, params = _method(ctx.data.get("payment", "cash"))
     return Screen(
         "book.confirm",
-        {**_summary(ctx), "method": render_text(method, ctx.language)},
+        {**_summary(ctx), "method": render_text(METHOD_WORDS[kind], ctx.language, params)},
         choices=(Choice("confirm", "word.confirm"),),
     )
 
 
 def confirm_input(ctx: Any, value: str) -> Step:
     name, lat, lon = ctx.data["place"]
+    kind, _, rest = ctx.data.get("payment", "cash").partition(":")
     command = RequestBooking(
         service_code=ctx.data["service"],
         lat=lat,
         lon=lon,
         place_name=name,
         start=ctx.data["start"],
-        payment_method=ctx.data.get("payment", "cash"),
+        payment_method=kind,
+        card_id=int(rest.partition(":")[0]) if kind == SAVED else None,
         idempotency_key=(
             f"{ctx.channel}:{ctx.session_key}:{ctx.data.get('chosen_at', '')}:{ctx.data['start']}"
         ),
@@ -208,6 +238,13 @@ def confirm_input(ctx: Any, value: str) -> Step:
 
 
 def done_screen(ctx: Any) -> Screen:
+    if ctx.data.get("payment") == CARD_LINK:
+        params = {
+            "ref": ctx.data.get("ref", "?"),
+            "price": money(ctx.data["price"]),
+            "mins": str(ctx.settings.payment_hold_minutes),
+        }
+        return Screen("book.done_link", params, kind="final")
     return Screen("book.done", {"ref": ctx.data.get("ref", "?")}, kind="final")
 
 

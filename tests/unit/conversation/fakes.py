@@ -54,6 +54,9 @@ class LongReads:
     def saved_places(self):
         return [PlaceView(f"{LONG_PLACE} {i}", -34.0, 18.6) for i in range(5)]
 
+    def saved_card(self):
+        return (1, "4242")
+
     def _booking(self, i, operator=True):
         return Booking(
             i,

@@ -130,3 +130,22 @@ def test_translations_differ_from_english_where_words_are_shown():
         and (texts["zu"] == texts["en"] or texts["af"] == texts["en"])
     ]
     assert same == []
+
+
+@pytest.mark.parametrize("channel", ["ussd", "sms"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_card_link_screens_fit_in_every_language(language, channel):
+    """With a card provider: "Pay how?" offers the link, the summary names it, and the last
+    screen says the link is on its way (PW7)."""
+    ctx = _ctx(language, channel)
+    ctx = HopContext(**{**ctx.__dict__, "settings": Settings().replace(payment_provider="paystack"),
+                        "data": {**ctx.data, "payment": "card_link", "ref": "K7Q4"}})  # fmt: skip
+    for name in ("c.book.pay", "c.book.confirm", "c.book.done"):
+        for prompt in _pages(DIALOG[name], ctx):
+            text = render(prompt) if channel == "ussd" else compose(prompt)
+            limit = LIMIT if channel == "ussd" else BUDGETS["sms"]
+            assert len(text) <= limit and is_gsm7(text), (name, len(text), text)
+            if name == "c.book.done":
+                assert "K7Q4" in text and "15" in text
+            if name == "c.book.pay":
+                assert "****4242" in text and "3. " in text  # saved card, cash, card link
