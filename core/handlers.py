@@ -20,6 +20,7 @@ from core.payments import card_booking
 from core.payments import delivery as payment_delivery
 from core.payments import events as payment
 from core.payments import lifecycle as pay
+from core.payments import sync as payment_sync
 
 HANDLERS: dict[type[DomainEvent], Sequence[EventHandler]] = {
     booking.BookingRequested: (notify.booking_requested,),
@@ -51,7 +52,7 @@ HANDLERS: dict[type[DomainEvent], Sequence[EventHandler]] = {
     booking.BookingRescheduled: (notify.booking_rescheduled,),
     booking.BookingRated: (),
     payment.PaymentStarted: (),
-    payment.PaymentCallRequested: (payment_delivery.queue_call,),
+    payment.PaymentCallRequested: (payment_delivery.queue_call, payment_sync.on_call_requested),
     payment.PaymentCallFailed: (),
     payment.PaymentLinkCreated: (card_booking.send_link,),
     payment.PaymentAuthorised: (

@@ -137,6 +137,28 @@ def relay(once: bool) -> None:
         time.sleep(1.0)
 
 
+@main.group()
+def payments() -> None:
+    """Card payments."""
+
+
+@payments.command("sync")
+@clean_errors
+def payments_sync() -> None:
+    """Ask the provider about every unsettled payment now and apply its answers."""
+    from core.outbox.relay import claim_due, deliver_claimed
+    from core.payments import delivery, sync
+
+    platform = start()
+    uow = platform.uow()
+    with uow:
+        asked = sync.request_lookups(uow)
+        uow.commit()
+    while claims := claim_due(platform.uow(), 100, delivery.KIND):
+        deliver_claimed(platform.uow(), platform.deliverers[delivery.KIND], claims)
+    click.echo(f"asked about {asked} payment{'' if asked == 1 else 's'}")
+
+
 @main.command()
 @click.option("--burst", is_flag=True, help="Run what is queued, then exit.")
 @click.option("--no-scheduler", is_flag=True, help="Only the RQ worker.")

@@ -16,7 +16,10 @@ from core.booking import (
 from core.conversation import housekeeping  # noqa: F401 - registers the session purge
 from core.jobs import service as jobs
 from core.outbox import relay
-from core.payments import card_booking  # noqa: F401 - registers the payment-link deadline
+from core.payments import (
+    card_booking,  # noqa: F401 - registers the payment-link deadline
+    sync,  # noqa: F401 - registers the payments sync
+)
 
 from .platform import WorkerPlatform
 

@@ -130,6 +130,13 @@ class PaystackProvider:
         data = self.client.call("GET", f"/transaction/verify/{reference}")
         return CallOutcome(event=transaction_event(data, f"verify:{reference}"))
 
+    def lookup(self, call: ProviderCall) -> CallOutcome:
+        """`GET /transaction/verify/{reference}`; a reference Paystack never saw is no news."""
+        try:
+            return self.verify(call.payment_reference)
+        except PaystackRefusal:
+            return CallOutcome()
+
     def capture(self, call: ProviderCall) -> CallOutcome:
         return CallOutcome()  # the money was taken with the charge
 

@@ -138,6 +138,19 @@ class StripeProvider:
             return refund
         return CallOutcome(event=refund_event(refund.to_dict(), f"api:{call.idempotency_key}"))
 
+    def lookup(self, call: ProviderCall) -> CallOutcome:
+        """Retrieve the PaymentIntent. A link whose intent we never learnt (its Checkout
+        Session's webhook lost) cannot be looked up by our reference: no news (PR3)."""
+        if not call.provider_payment_id:
+            return CallOutcome()
+        try:
+            intent = self.client.v1.payment_intents.retrieve(call.provider_payment_id)
+        except stripe.StripeError as err:
+            raise PaymentProviderError(f"stripe: {type(err).__name__}", retryable=True) from None
+        body = intent.to_dict()
+        kind = INTENT_STATUS.get(body.get("status", ""))
+        return CallOutcome(event=intent_event(body, kind, f"lookup:{call.idempotency_key}"))
+
     def _intent(self, call: ProviderCall, action: Any, *args: Any) -> CallOutcome:
         intent = self._send(call, action, *args)
         if isinstance(intent, CallOutcome):

@@ -21,6 +21,7 @@ class CallKind(enum.StrEnum):
     CAPTURE = "capture"  # take (part of) an authorised amount
     VOID = "void"  # release an authorisation
     REFUND = "refund"  # give (part of) a captured amount back
+    LOOKUP = "lookup"  # ask what became of the payment (a lost webhook or answer)
 
 
 class EventKind(enum.StrEnum):
@@ -128,6 +129,8 @@ class PaymentProvider(Protocol):
 
     def refund(self, call: ProviderCall) -> CallOutcome: ...
 
+    def lookup(self, call: ProviderCall) -> CallOutcome: ...
+
 
 def perform(provider: PaymentProvider, call: ProviderCall) -> CallOutcome:
     """Run one call: no database, no transaction; safe to repeat with the same call."""
@@ -137,5 +140,6 @@ def perform(provider: PaymentProvider, call: ProviderCall) -> CallOutcome:
         CallKind.CAPTURE: provider.capture,
         CallKind.VOID: provider.void,
         CallKind.REFUND: provider.refund,
+        CallKind.LOOKUP: provider.lookup,
     }[call.kind]
     return method(call)

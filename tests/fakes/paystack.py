@@ -30,6 +30,7 @@ class FakePaystack(_FakeServer):
         self.refunds: list[dict[str, Any]] = []
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.decline_codes: set[str] = set()
+        self.charges: list[str] = []  # references of the card charges actually made
         self._transaction_ids = itertools.count(4_100_001)
         self._codes = itertools.count(1)
 
@@ -103,7 +104,9 @@ class FakePaystack(_FakeServer):
         transaction = self._transaction(form, "failed" if declined else "success")
         transaction["authorization"] = self.authorization(code or "", reusable=True)
         transaction["gateway_response"] = "Declined" if declined else "Approved"
-        self.transactions[form["reference"]] = transaction
+        with self._lock:
+            self.transactions[form["reference"]] = transaction
+            self.charges.append(form["reference"])
         return 200, {"status": True, "message": "Charge attempted", "data": transaction}
 
     def _refund(self, form: dict[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -74,6 +74,7 @@ class LocalStripe:
         self.backend = localstripe_port
         self.sessions: dict[str, dict[str, Any]] = {}
         self.idempotency_keys: list[tuple[str, str, str | None]] = []
+        self.answered: dict[tuple[str, str], tuple[int, bytes, str]] = {}  # Stripe replays these
         self._ids = itertools.count(1)
         self.sdk = stripe.StripeClient(
             SECRET_KEY, base_addresses={"api": f"http://127.0.0.1:{localstripe_port}"}
@@ -89,16 +90,19 @@ class LocalStripe:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                front.idempotency_keys.append(
-                    (self.command, self.path, self.headers.get("Idempotency-Key"))
-                )
-                if self.command == "POST" and self.path == "/v1/checkout/sessions":
+                key = self.headers.get("Idempotency-Key")
+                front.idempotency_keys.append((self.command, self.path, key))
+                if self.command == "POST" and key and (self.path, key) in front.answered:
+                    status, answer, kind = front.answered[(self.path, key)]  # replayed as is
+                elif self.command == "POST" and self.path == "/v1/checkout/sessions":
                     status, answer = 200, json.dumps(front.create_session(body)).encode()
                     kind = "application/json"
                 else:
                     status, answer, kind = front.forward(
                         self.command, self.path, self.headers, body
                     )
+                if self.command == "POST" and key and status < 500:
+                    front.answered[(self.path, key)] = (status, answer, kind)
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(answer)))
