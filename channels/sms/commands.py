@@ -19,6 +19,7 @@ from core.booking import service as booking_service
 from core.booking.views import OfferView
 from core.conversation.display import cut, day_time
 from core.db import UnitOfWork
+from core.notify.booking_texts import rand
 from core.ratings.service import rate_booking
 
 from .keywords import Keyword
@@ -50,10 +51,6 @@ class Sender:
     @property
     def language(self) -> str:
         return self.person.language if self.person else "en"
-
-
-def rand(cents: int) -> str:
-    return f"R{cents // 100}" if cents % 100 == 0 else f"R{cents / 100:.2f}"
 
 
 def help_reply(sender: Sender) -> Reply:
