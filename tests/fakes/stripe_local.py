@@ -29,14 +29,10 @@ from urllib.parse import parse_qsl
 
 import stripe
 
+from tests.e2e.live import free_port
+
 SECRET_KEY = "sk_test_kerbside0stripe"
 WEBHOOK_SECRET = "whsec_kerbside0test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_localstripe() -> tuple[subprocess.Popen[bytes], int]:
