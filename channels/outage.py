@@ -25,8 +25,13 @@ def log_outage(where: str, err: BaseException) -> None:
     log.error("%s: database unavailable (%s)", where, type(err).__name__)
 
 
+def plain_text(status: int, body: str) -> Response:
+    """A webhook's short plain-text answer, one line: what every provider-facing door replies."""
+    return Response(body + "\n", status=status, content_type="text/plain")
+
+
 def unavailable() -> Response:
-    response = Response("unavailable, please retry\n", status=503, content_type="text/plain")
+    response = plain_text(503, "unavailable, please retry")
     response.headers["Retry-After"] = "30"
     return response
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from flask import Response, request
 
+from channels.outage import plain_text
 from core.payments.port import (
     CallOutcome,
     CardDetails,
@@ -27,7 +28,7 @@ from core.payments.port import (
 )
 from core.settings import Settings
 
-from .webhooks import blueprint, deliver, platform, text
+from .webhooks import blueprint, deliver, platform
 
 NAME = "paystack"
 REFUND_KINDS = {
@@ -250,14 +251,14 @@ def parse_webhook(body: dict[str, Any]) -> ProviderEvent | None:
 def paystack_webhook() -> Response:
     secret = platform().settings.paystack_secret_key
     if platform().settings.payment_provider != NAME or not secret:
-        return text(403, "forbidden: paystack is not the payment provider")
+        return plain_text(403, "forbidden: paystack is not the payment provider")
     raw = request.get_data(cache=False)
     if not signature_ok(secret, raw, request.headers.get("x-paystack-signature", "")):
-        return text(400, "bad or missing x-paystack-signature")
+        return plain_text(400, "bad or missing x-paystack-signature")
     try:
         body = json.loads(raw)
     except ValueError:
-        return text(400, "not JSON")
+        return plain_text(400, "not JSON")
     if not isinstance(body, dict):
-        return text(400, "not a JSON object")
+        return plain_text(400, "not a JSON object")
     return deliver(parse_webhook(body), str(body.get("event")))

@@ -16,6 +16,7 @@ from typing import Any
 import stripe
 from flask import Response, request
 
+from channels.outage import plain_text
 from core.payments.port import (
     CallOutcome,
     CardDetails,
@@ -26,7 +27,7 @@ from core.payments.port import (
 )
 from core.settings import Settings
 
-from .webhooks import blueprint, deliver, platform, text
+from .webhooks import blueprint, deliver, platform
 
 NAME = "stripe"
 TOLERANCE_SECONDS = 300
@@ -254,7 +255,7 @@ def parse_event(body: dict[str, Any]) -> ProviderEvent | None:
 def stripe_webhook() -> Response:
     settings = platform().settings
     if settings.payment_provider != NAME or not settings.stripe_webhook_secret:
-        return text(403, "forbidden: stripe is not the payment provider")
+        return plain_text(403, "forbidden: stripe is not the payment provider")
     raw = request.get_data(cache=False)
     header = request.headers.get("Stripe-Signature", "")
     try:
@@ -263,9 +264,9 @@ def stripe_webhook() -> Response:
         )
         body = json.loads(raw)
     except (stripe.SignatureVerificationError, ValueError):
-        return text(400, "bad or missing Stripe-Signature, or a body that is not an event")
+        return plain_text(400, "bad or missing Stripe-Signature, or a body that is not an event")
     if signed_at(header) > time.time() + TOLERANCE_SECONDS:  # the SDK checks only the past (P8)
-        return text(400, "Stripe-Signature timestamp is in the future")
+        return plain_text(400, "Stripe-Signature timestamp is in the future")
     return deliver(parse_event(body), str(body.get("type")))
 
 

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, Response, current_app
 
-from channels.outage import answer_outages
+from channels.outage import answer_outages, plain_text
 from channels.platform import PlatformPort
 from core.payments.apply import receive_provider_event
 from core.payments.port import ProviderEvent
@@ -23,23 +23,19 @@ def platform() -> PlatformPort:
     return found
 
 
-def text(status: int, body: str) -> Response:
-    return Response(body + "\n", status=status, content_type="text/plain")
-
-
 def deliver(event: ProviderEvent | None, what: str) -> Response:
     """200 for anything we verified, so the provider stops retrying: applied, a replay, an
     event type we do not act on, or a payment we do not know (nothing is kept for those)."""
     if event is None:
-        return text(200, f"ignored: {what[:40]}")
+        return plain_text(200, f"ignored: {what[:40]}")
     receipt = receive_provider_event(platform().uow(), event)
     log.info("%s event %s: %s", event.provider, event.kind, receipt.outcome)
-    return text(200, f"ok: {receipt.outcome}")
+    return plain_text(200, f"ok: {receipt.outcome}")
 
 
 @blueprint.get("/payments/done")
 def payment_done() -> Response:
     """Where the hosted checkout sends the customer back to."""
-    return text(
+    return plain_text(
         200, "Thank you. Kerbside will confirm your payment by SMS. You can close this page."
     )

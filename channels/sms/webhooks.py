@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, request
 from twilio.request_validator import RequestValidator
 
 from channels.africastalking_auth import token_ok
-from channels.outage import answer_outages
+from channels.outage import answer_outages, plain_text
 from channels.platform import PlatformPort
 from core.outbox.model import MessageStatus
 from core.outbox.reports import record_delivery_report
@@ -34,10 +34,6 @@ EMPTY_OK = StoredResponse(200, "text/plain", "")
 
 def _answer(stored: StoredResponse) -> Response:
     return Response(stored.body, status=stored.status, content_type=stored.content_type)
-
-
-def _text(status: int, body: str) -> Response:
-    return Response(body + "\n", status=status, content_type="text/plain")
 
 
 def twilio_signature_ok(platform: PlatformPort) -> bool:
@@ -58,10 +54,10 @@ def _guard(platform: PlatformPort) -> InboundGuard:
 
 def twilio_inbound(platform: PlatformPort) -> Response:
     if not twilio_signature_ok(platform):
-        return _text(403, "forbidden: bad or missing X-Twilio-Signature")
+        return plain_text(403, "forbidden: bad or missing X-Twilio-Signature")
     sid, sender = request.form.get("MessageSid"), request.form.get("From")
     if not sid or not sender:
-        return _text(400, "missing MessageSid or From")
+        return plain_text(400, "missing MessageSid or From")
     message = InboundSms(
         "twilio",
         sid,
@@ -75,13 +71,13 @@ def twilio_inbound(platform: PlatformPort) -> Response:
 
 def twilio_status(platform: PlatformPort) -> Response:
     if not twilio_signature_ok(platform):
-        return _text(403, "forbidden: bad or missing X-Twilio-Signature")
+        return plain_text(403, "forbidden: bad or missing X-Twilio-Signature")
     sid, raw_status = request.form.get("MessageSid"), request.form.get("MessageStatus", "")
     if not sid:
-        return _text(400, "missing MessageSid")
+        return plain_text(400, "missing MessageSid")
     status = TWILIO_STATUS.get(raw_status.lower())
     if status is None:
-        return _text(200, f"ignored: unknown status {raw_status[:20]!r}")
+        return plain_text(200, f"ignored: unknown status {raw_status[:20]!r}")
     error = request.form.get("ErrorCode") or None
     opted_out = error is not None and error.isdigit() and int(error) in OPTED_OUT_CODES
     return _report(platform, "twilio", sid, status, error, opted_out)
@@ -89,10 +85,10 @@ def twilio_status(platform: PlatformPort) -> Response:
 
 def africastalking_inbound(platform: PlatformPort) -> Response:
     if not token_ok(platform.settings, request):
-        return _text(403, "forbidden: bad or missing token")
+        return plain_text(403, "forbidden: bad or missing token")
     message_id, sender = request.form.get("id"), request.form.get("from")
     if not message_id or not sender:
-        return _text(400, "missing id or from")
+        return plain_text(400, "missing id or from")
     message = InboundSms(
         "africastalking", message_id, sender, request.form.get("to", ""),
         request.form.get("text", ""),
@@ -102,13 +98,13 @@ def africastalking_inbound(platform: PlatformPort) -> Response:
 
 def africastalking_delivery(platform: PlatformPort) -> Response:
     if not token_ok(platform.settings, request):
-        return _text(403, "forbidden: bad or missing token")
+        return plain_text(403, "forbidden: bad or missing token")
     message_id, raw_status = request.form.get("id"), request.form.get("status", "")
     if not message_id:
-        return _text(400, "missing id")
+        return plain_text(400, "missing id")
     status = AT_STATUS.get(raw_status)
     if status is None:
-        return _text(200, f"ignored: unknown status {raw_status[:20]!r}")
+        return plain_text(200, f"ignored: unknown status {raw_status[:20]!r}")
     reason = request.form.get("failureReason") or None
     return _report(
         platform, "africastalking", message_id, status, reason, reason in OPTED_OUT_FAILURES
@@ -131,8 +127,8 @@ def _report(
         uow.commit()
     if outcome == "unknown":
         log.info("delivery report for an unknown %s message", provider)
-        return _text(200, "ignored: unknown message")
-    return _text(200, str(outcome))
+        return plain_text(200, "ignored: unknown message")
+    return plain_text(200, str(outcome))
 
 
 ROUTES = (
