@@ -187,12 +187,9 @@ def _converse(
         session_row.drop(conn, row)
         row = None
     fresh = row is not None and now - row.updated_at <= timedelta(seconds=idle)
-    if (
-        row is not None
-        and fresh
-        and channel == "ussd"
-        and row.last_text == fingerprint(text, uow.settings.secret_bytes)
-    ):
+    # What the row keeps of this hop's cumulative text: checked for a retry, then stored.
+    digest = fingerprint(text, uow.settings.secret_bytes) if channel == "ussd" else ""
+    if row is not None and fresh and channel == "ussd" and row.last_text == digest:
         # The gateway retried the latest hop (architecture.md 5): the same answer, nothing changes.
         return prompt_from(row.shown["prompt"])
     if row is not None and (row.ended_at is not None or not fresh):
@@ -250,7 +247,7 @@ def _converse(
     else:
         secret = row.state in flow.states and flow[row.state].secret
         row.history = [*(row.history or []), "*" * len(new_input) if secret else new_input]
-    row.last_text = fingerprint(text, uow.settings.secret_bytes) if channel == "ussd" else ""
+    row.last_text = digest
     row.state, row.stack, row.data, row.shown = state.name, stack, ctx.data, shown
     row.language, row.hops, row.updated_at = ctx.language, row.hops + 1, now
     if prompt.final:
