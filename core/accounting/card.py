@@ -1,4 +1,4 @@
-"""Card money, for the payment adapters to call (not wired yet): the ledger side only.
+"""Card money, posted by the payment event handlers (payment_postings.py): the ledger side only.
 
 Each function posts one entry in the caller's transaction and is idempotent: its key derives
 from the provider's reference (or the booking), so a webhook delivered twice posts once.
@@ -215,12 +215,7 @@ def _take_back(
         lines += _operator_back(uow, kind, booking.operator_id, share)
     else:
         lines.append(Line(acc.consumer_receivable(booking.consumer_id), amount))
-    if fee:
-        _positive(fee)
-        lines += [
-            Line(acc.provider_fees(provider), fee),
-            Line(acc.provider_clearing(provider), -fee),
-        ]
+    lines += _provider_fee_lines(provider, fee)
     return post_entry(uow, key=key, kind=kind, lines=lines, booking_id=booking_id)
 
 

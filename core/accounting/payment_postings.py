@@ -99,7 +99,7 @@ def post_job_if_paid(uow: UnitOfWork, booking_id: int) -> None:
             Payment.captured_cents >= booking.price_cents,
         )
     )
-    if paid is not None and not _entry_exists(uow, f"booking:{booking_id}:{CARD_COMPLETION}"):
+    if paid is not None and not _entry_exists(uow, booking_key(booking_id, CARD_COMPLETION)):
         card.post_card_completion(uow, booking_id)
 
 
