@@ -1,7 +1,7 @@
 """SMS templates of card payments (en/zu/af): the payment link, and a booking released unpaid.
 
 The link is the provider's hosted page (Paystack's is about 45 characters); each text fits
-one GSM-7 segment with the longest params (the booking ones are core/booking/messages.py).
+one GSM-7 segment with the longest params (the booking ones are core/notify/booking_texts.py).
 """
 
 from __future__ import annotations
